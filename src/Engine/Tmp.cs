@@ -1,0 +1,1 @@
+namespace HealthSync.Engine; internal static class Placeholder2 {}
