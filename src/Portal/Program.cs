@@ -1,1 +1,40 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using HealthSync.Engine;
+using Microsoft.EntityFrameworkCore;
+using HealthSync.Engine.Persistence;
+using HealthSync.Portal;
+
+// healthsync setup   -> applies the database migrations (explicit step; the server never changes schema)
+// healthsync schema-draft -> prints the schema the EF model implies (to draft a new migration)
+// healthsync [run]   -> runs portal + engine (+ simulated estate and traffic in demo mode)
+var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "run";
+var rest = args.Where(a => a != command).ToArray();
+switch (command)
+{
+    case "setup":
+    {
+        var app = PortalApp.Build(rest);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+        var applied = await DatabaseMigrator.MigrateAsync(db);
+        Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied migrations: {string.Join(", ", applied)}");
+        return 0;
+    }
+    case "schema-draft":
+    {
+        // Prints the schema the EF model implies, as a starting point for the next SQL migration in db/.
+        var app = PortalApp.Build(rest);
+        await using var scope = app.Services.CreateAsyncScope();
+        Console.WriteLine(scope.ServiceProvider.GetRequiredService<HealthSyncDb>().Database.GenerateCreateScript());
+        return 0;
+    }
+    case "run":
+    {
+        var app = PortalApp.Build(rest);
+        await PortalApp.PrepareAsync(app);
+        await app.RunAsync();
+        return 0;
+    }
+    default:
+        Console.Error.WriteLine($"Unknown command '{command}'. Use: setup | run | schema-draft");
+        return 2;
+}

@@ -1,0 +1,76 @@
+namespace HealthSync.Engine.Demo;
+
+/// <summary>The simulated hospital network's master data: facilities, locations and the supply catalogue.</summary>
+public static class DemoCatalog
+{
+    public sealed record DemoFacility(string Code, string Name, int CostCenterBase);
+    public sealed record DemoLocation(string Code, string Name, int Offset);
+
+    /// <summary>An item as clinical systems know it. <c>Fault</c> marks items whose master data is deliberately broken.</summary>
+    public sealed record DemoItem(string ItemCode, string Sku, string Description, bool Implant, bool Billable, decimal Price, string BaseUom,
+        decimal Par, decimal Stock, (string Uom, decimal Factor)? Pack = null, string? Fault = null);
+
+    public static readonly IReadOnlyList<DemoFacility> Facilities =
+    [
+        new("NGH", "North General Hospital", 7000),
+        new("SCH", "South Community Hospital", 8000),
+        new("CMC", "Children's Medical Center", 9000),
+    ];
+
+    public static readonly IReadOnlyList<DemoLocation> Locations =
+    [
+        new("OR1", "Main OR suite 1", 10),
+        new("OR2", "Main OR suite 2", 11),
+        new("CATH", "Cardiac cath lab", 20),
+        new("ED", "Emergency department", 30),
+        new("ICU", "Intensive care unit", 40),
+        new("MEDSURG", "Medical-surgical unit", 50),
+    ];
+
+    public static readonly IReadOnlyList<DemoItem> Items =
+    [
+        new("ITM-IMP-HIP01", "SKU-40001", "Hip stem, cemented, size 12", true, true, 2450m, "EA", 3, 10),
+        new("ITM-IMP-KNEE01", "SKU-40002", "Knee tibial tray, cruciate retaining", true, true, 1980m, "EA", 3, 10),
+        new("ITM-IMP-STENT01", "SKU-40010", "Coronary stent, drug-eluting 3.0x18", true, true, 1350m, "EA", 4, 14),
+        new("ITM-IMP-PACE01", "SKU-40020", "Pacemaker, dual chamber", true, true, 6200m, "EA", 2, 6),
+        new("ITM-IMP-SCREW01", "SKU-40030", "Cortical bone screw 4.5 mm", true, true, 145m, "EA", 10, 40),
+        new("ITM-IMP-MESH01", "SKU-40040", "Hernia mesh 15x15 cm", true, true, 320m, "EA", 4, 12),
+        new("ITM-SUP-CVC01", "SKU-41001", "Central venous catheter kit", false, true, 210m, "EA", 10, 40, ("BX", 5m)),
+        new("ITM-SUP-SUT01", "SKU-41002", "Absorbable suture 3-0", false, true, 18m, "EA", 48, 240, ("BX", 12m)),
+        new("ITM-SUP-STAP01", "SKU-41003", "Skin stapler, 35 wide", false, true, 95m, "EA", 10, 40),
+        new("ITM-SUP-GW01", "SKU-41004", "Hydrophilic guidewire 0.035", false, true, 140m, "EA", 10, 40),
+        new("ITM-SUP-DRAPE01", "SKU-41005", "Surgical drape pack", false, true, 45m, "EA", 20, 80),
+        new("ITM-SUP-FOLEY01", "SKU-41006", "Foley catheter 16 Fr", false, true, 38m, "EA", 20, 100, ("BX", 10m)),
+        new("ITM-SUP-IV01", "SKU-41007", "IV start kit", false, true, 22m, "EA", 50, 300, ("CS", 50m)),
+        new("ITM-SUP-GAUZE01", "SKU-42001", "Gauze sponge 4x4", false, false, 0m, "EA", 200, 1200, ("BX", 100m)),
+        new("ITM-SUP-GLOVE01", "SKU-42002", "Nitrile exam gloves", false, false, 0m, "EA", 300, 2000, ("BX", 100m)),
+        new("ITM-SUP-SYR01", "SKU-42003", "Syringe 10 mL", false, false, 0m, "EA", 200, 1000, ("BX", 100m)),
+        new("ITM-SUP-PREP01", "SKU-42004", "Alcohol prep pad", false, false, 0m, "EA", 400, 2000, ("BX", 200m)),
+        new("ITM-SUP-CLIP01", "SKU-49990", "Ligation clip (discontinued)", false, true, 60m, "EA", 10, 30, null, "inactive-sku"),
+        new("ITM-SUP-VCD01", "SKU-41050", "Vascular closure device", false, true, 480m, "EA", 6, 20, null, "unmapped-charge-code"),
+    ];
+
+    public static string CostCenter(DemoFacility f, DemoLocation l) => $"CC-{f.CostCenterBase + l.Offset}";
+    public static string ErpLocation(DemoFacility f, DemoLocation l) => $"{f.Code}-{l.Code}-STOCK";
+    public static string ChargeCode(DemoItem i) => "CDM-" + i.Sku[4..];
+
+    public static readonly IReadOnlyList<(string Category, string? Workflow, string Team)> Routing =
+    [
+        ("*", "supply-charge", "revenue-cycle"),
+        ("mapping-gap", null, "master-data"),
+        ("downstream-unavailable", null, "integration-ops"),
+        ("upstream-data", null, "supply-chain"),
+        ("validation", "supply-charge", "revenue-cycle"),
+    ];
+
+    public static readonly IReadOnlyList<(string Entity, string System, string Owner)> Ownership =
+    [
+        ("item", "erp", "Director of Supply Chain"),
+        ("location", "erp", "Controller"),
+        ("charge-code", "billing", "Revenue Integrity Manager"),
+        ("inventory-balance", "erp", "Director of Supply Chain"),
+        ("patient-charge", "billing", "Revenue Cycle Director"),
+        ("replenishment", "warehouse", "Warehouse Manager"),
+        ("patient-account", "billing", "Patient Access Manager"),
+    ];
+}

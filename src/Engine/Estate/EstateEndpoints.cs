@@ -1,0 +1,114 @@
+using System.Text.Json;
+using HealthSync.Engine.Persistence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HealthSync.Engine.Estate;
+
+public sealed class EstateOptions
+{
+    public bool Enabled { get; set; }
+    /// <summary>Shared secret the engine presents in X-Estate-Key; set at start-up when empty.</summary>
+    public string Key { get; set; } = "";
+}
+
+/// <summary>
+/// The simulated ERP, warehouse and billing systems: real HTTP endpoints with their own state, honouring the
+/// caller's Idempotency-Key the way production ERPs and billing systems do, with runtime fault injection.
+/// </summary>
+public static class EstateEndpoints
+{
+    public const string KeyHeader = "X-Estate-Key";
+
+    public sealed record InventoryRequest(string Facility, string Location, string Sku, decimal Quantity, decimal ParLevel);
+    public sealed record ChargeRequest(string Facility, string? Account, string? Encounter, string ChargeCode, decimal Quantity, decimal Amount);
+    public sealed record ReplenishRequest(string Facility, string Location, string Sku, decimal Quantity);
+
+    public static IEndpointRouteBuilder MapSimulatedEstate(this IEndpointRouteBuilder app)
+    {
+        var estate = app.MapGroup("/estate").AllowAnonymous().ExcludeFromDescription();
+        var erp = estate.MapGroup("/erp").AddEndpointFilter(Faults("erp"));
+        erp.MapPost("/inventory/decrements", (HttpContext h, InventoryRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Inventory(h, r, -1, db, t, ct));
+        erp.MapPost("/inventory/returns", (HttpContext h, InventoryRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Inventory(h, r, +1, db, t, ct));
+        var billing = estate.MapGroup("/billing").AddEndpointFilter(Faults("billing"));
+        billing.MapPost("/charges", (HttpContext h, ChargeRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "billing", "charge", "CHG", r.Facility, null, r.Quantity, r.Amount, db, t, ct));
+        billing.MapPost("/charges/credits", (HttpContext h, ChargeRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "billing", "credit", "CRD", r.Facility, null, r.Quantity, -r.Amount, db, t, ct));
+        var warehouse = estate.MapGroup("/warehouse").AddEndpointFilter(Faults("warehouse"));
+        warehouse.MapPost("/replenishments", (HttpContext h, ReplenishRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "warehouse", "replenishment", "REQ", r.Facility, r.Sku, r.Quantity, 0, db, t, ct));
+        estate.MapGet("/erp/inventory", async (string facility, string sku, HealthSyncDb db, CancellationToken ct) =>
+            Results.Ok(await db.EstateInventory.AsNoTracking().Where(i => i.Facility == facility && i.Sku == sku)
+                .Select(i => new { i.Location, i.OnHand, i.ParLevel }).ToListAsync(ct)))
+            .AddEndpointFilter(Faults("erp"));
+        return app;
+    }
+
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Faults(string system) => async (ctx, next) =>
+    {
+        var http = ctx.HttpContext;
+        var options = http.RequestServices.GetService(typeof(IOptions<EstateOptions>)) as IOptions<EstateOptions>;
+        if (options is null || http.Request.Headers[KeyHeader] != options.Value.Key)
+            return Results.Problem(title: "Unauthorized", detail: $"The {system} system requires its integration key.", statusCode: StatusCodes.Status401Unauthorized);
+        var faults = ((FaultInjection)http.RequestServices.GetService(typeof(FaultInjection))!).Get(system);
+        if (faults.LatencyMs > 0) await Task.Delay(faults.LatencyMs, http.RequestAborted);
+        if (faults.Outage)
+            return Results.Problem(title: "Service unavailable", detail: $"{system} is down (simulated outage).", statusCode: StatusCodes.Status503ServiceUnavailable);
+        if (faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
+        {
+            http.Response.Headers.RetryAfter = faults.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(title: "Too many requests", detail: $"{system} is throttling.", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+        if (faults.ErrorRate > 0 && Random.Shared.NextDouble() < faults.ErrorRate)
+            return Results.Problem(title: "Internal error", detail: $"{system} failed (simulated).", statusCode: StatusCodes.Status500InternalServerError);
+        return await next(ctx);
+    };
+
+    private static async Task<IResult> Inventory(HttpContext http, InventoryRequest r, int sign, HealthSyncDb db, TimeProvider time, CancellationToken ct)
+    {
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (string.IsNullOrEmpty(key)) return Results.Problem(title: "Missing Idempotency-Key", statusCode: StatusCodes.Status400BadRequest);
+        var existing = await db.EstatePostings.AsNoTracking().FirstOrDefaultAsync(p => p.System == "erp" && p.IdempotencyKey == key, ct);
+        var stock = await db.EstateInventory.FirstOrDefaultAsync(i => i.Facility == r.Facility && i.Location == r.Location && i.Sku == r.Sku, ct);
+        if (existing is not null)
+        {
+            await db.EstatePostings.Where(p => p.Id == existing.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.RequestCount, p => p.RequestCount + 1), ct);
+            return Results.Ok(new { reference = existing.Reference, onHand = stock?.OnHand, parLevel = stock?.ParLevel, replayed = true });
+        }
+        if (stock is null)
+            return Results.Problem(title: "Unknown stock location", detail: $"SKU {r.Sku} is not stocked at {r.Location} ({r.Facility}).", statusCode: StatusCodes.Status422UnprocessableEntity);
+        stock.OnHand += sign * r.Quantity;
+        var reference = $"INV-{Guid.CreateVersion7().ToString("N")[..12].ToUpperInvariant()}";
+        db.EstatePostings.Add(new EstatePosting
+        {
+            System = "erp", Kind = sign < 0 ? "decrement" : "return", IdempotencyKey = key, Reference = reference, Facility = r.Facility, Sku = r.Sku,
+            Quantity = r.Quantity, ReceivedAt = time.GetUtcNow().UtcDateTime, RequestCount = 1,
+        });
+        await db.SaveChangesAsync(ct);
+        return Results.Ok(new { reference, onHand = stock.OnHand, parLevel = stock.ParLevel });
+    }
+
+    private static async Task<IResult> Post(HttpContext http, string system, string kind, string prefix, string facility, string? sku, decimal quantity, decimal amount,
+        HealthSyncDb db, TimeProvider time, CancellationToken ct)
+    {
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (string.IsNullOrEmpty(key)) return Results.Problem(title: "Missing Idempotency-Key", statusCode: StatusCodes.Status400BadRequest);
+        var existing = await db.EstatePostings.AsNoTracking().FirstOrDefaultAsync(p => p.System == system && p.IdempotencyKey == key, ct);
+        if (existing is not null)
+        {
+            await db.EstatePostings.Where(p => p.Id == existing.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.RequestCount, p => p.RequestCount + 1), ct);
+            return Results.Ok(new { reference = existing.Reference, replayed = true });
+        }
+        var reference = $"{prefix}-{Guid.CreateVersion7().ToString("N")[..12].ToUpperInvariant()}";
+        db.EstatePostings.Add(new EstatePosting
+        {
+            System = system, Kind = kind, IdempotencyKey = key, Reference = reference, Facility = facility, Sku = sku, Quantity = quantity, Amount = amount,
+            ReceivedAt = time.GetUtcNow().UtcDateTime, RequestCount = 1,
+        });
+        await db.SaveChangesAsync(ct);
+        return Results.Ok(new { reference });
+    }
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,101 @@
+using HealthSync.Engine.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthSync.Engine.Mappings;
+
+/// <summary>
+/// An immutable snapshot of the crosswalks, so that decisions are pure functions over (event, snapshot).
+/// Lookups honour effective dates (the mapping valid at the event's time) and per-facility overrides.
+/// </summary>
+public sealed class MappingSnapshot
+{
+    private readonly ILookup<string, ItemMapping> _items;
+    private readonly ILookup<string, ChargeCodeMapping> _charges;
+    private readonly Dictionary<(string, string), LocationMapping> _locations;
+    private readonly Dictionary<(string, string), decimal> _uom;
+    private readonly IReadOnlyList<RoutingRule> _routing;
+
+    public MappingSnapshot(IEnumerable<ItemMapping> items, IEnumerable<ChargeCodeMapping> charges, IEnumerable<LocationMapping> locations,
+        IEnumerable<UomConversion> uom, IEnumerable<RoutingRule> routing)
+    {
+        _items = items.ToLookup(i => i.ItemCode, StringComparer.OrdinalIgnoreCase);
+        _charges = charges.ToLookup(c => c.Sku, StringComparer.OrdinalIgnoreCase);
+        _locations = locations.ToDictionary(l => (l.Facility.ToUpperInvariant(), l.LocationCode.ToUpperInvariant()));
+        _uom = uom.ToDictionary(u => (u.Sku.ToUpperInvariant(), u.FromUom.ToUpperInvariant()), u => u.Factor);
+        _routing = routing.ToList();
+    }
+
+    public static MappingSnapshot Empty { get; } = new([], [], [], [], []);
+
+    public ItemMapping? Item(string itemCode, string facility, DateTime at) => Pick(_items[itemCode], facility, at, i => i.Facility, i => i.EffectiveFrom, i => i.EffectiveTo);
+
+    public ChargeCodeMapping? ChargeCode(string sku, string facility, DateTime at) => Pick(_charges[sku], facility, at, c => c.Facility, c => c.EffectiveFrom, c => c.EffectiveTo);
+
+    public LocationMapping? Location(string facility, string locationCode) =>
+        _locations.GetValueOrDefault((facility.ToUpperInvariant(), locationCode.ToUpperInvariant()));
+
+    /// <summary>Factor that converts one <paramref name="fromUom"/> of the SKU into its base unit; 1 for the base unit itself.</summary>
+    public decimal? UomFactor(string sku, string fromUom, string baseUom) =>
+        string.Equals(fromUom, baseUom, StringComparison.OrdinalIgnoreCase) ? 1m : _uom.TryGetValue((sku.ToUpperInvariant(), fromUom.ToUpperInvariant()), out var f) ? f : null;
+
+    /// <summary>The team for an exception: the most specific matching rule wins (facility and workflow beat wildcards).</summary>
+    public string? RouteTeam(string category, string workflow, string? facility) =>
+        _routing
+            .Where(r => r.Category == category || r.Category == "*")
+            .Where(r => r.Workflow is null || r.Workflow == workflow)
+            .Where(r => r.Facility is null || string.Equals(r.Facility, facility, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(r => (r.Facility is null ? 0 : 4) + (r.Workflow is null ? 0 : 2) + (r.Category == "*" ? 0 : 1))
+            .Select(r => r.Team)
+            .FirstOrDefault();
+
+    private static T? Pick<T>(IEnumerable<T> candidates, string facility, DateTime at, Func<T, string?> fac, Func<T, DateTime> from, Func<T, DateTime?> to)
+        where T : class =>
+        candidates
+            .Where(c => from(c) <= at && (to(c) is null || to(c) > at))
+            .Where(c => fac(c) is null || string.Equals(fac(c), facility, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(c => fac(c) is null ? 0 : 1)
+            .ThenByDescending(from)
+            .FirstOrDefault();
+}
+
+/// <summary>Holds the current snapshot; reloaded from the database on demand and at a short interval.</summary>
+public sealed class MappingCatalog(IServiceScopeFactory scopes, TimeProvider time)
+{
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private MappingSnapshot _current = MappingSnapshot.Empty;
+    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+
+    public async ValueTask<MappingSnapshot> CurrentAsync(CancellationToken ct = default)
+    {
+        if (time.GetUtcNow() - _loadedAt < MaxAge) return _current;
+        await ReloadAsync(ct);
+        return _current;
+    }
+
+    /// <summary>Call after a mapping change so the next decision sees it.</summary>
+    public void Invalidate() => _loadedAt = DateTimeOffset.MinValue;
+
+    public async Task ReloadAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (time.GetUtcNow() - _loadedAt < MaxAge) return;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+            _current = new MappingSnapshot(
+                await db.ItemMappings.AsNoTracking().ToListAsync(ct),
+                await db.ChargeCodeMappings.AsNoTracking().ToListAsync(ct),
+                await db.LocationMappings.AsNoTracking().Where(l => l.Active).ToListAsync(ct),
+                await db.UomConversions.AsNoTracking().ToListAsync(ct),
+                await db.RoutingRules.AsNoTracking().ToListAsync(ct));
+            _loadedAt = time.GetUtcNow();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,303 @@
+namespace HealthSync.Engine.Persistence;
+
+/// <summary>The lifecycle of a raw inbound message in the inbox.</summary>
+public enum InboxStatus { Received, Processed, Rejected }
+
+/// <summary>A raw inbound message exactly as received, stored before the sender is acknowledged.</summary>
+public sealed class InboxMessage
+{
+    public long Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string SourceSystem { get; set; }
+    public required string Transport { get; set; }
+    public required string Format { get; set; }
+    public string? MessageType { get; set; }
+    public string? OrderingKey { get; set; }
+    public required byte[] Payload { get; set; }
+    public int PayloadVersion { get; set; } = 1;
+    public DateTime ReceivedAt { get; set; }
+    public InboxStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? ProcessedAt { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>A message the engine owes a target system; delivered at least once, applied once thanks to its idempotency key.</summary>
+public enum OutboxStatus { Pending, Delivered, Failed }
+
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public long? InboxMessageId { get; set; }
+    public Guid? FactId { get; set; }
+    public required string TargetSystem { get; set; }
+    public required string Operation { get; set; }
+    public required string Payload { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string OrderingKey { get; set; }
+    public OutboxStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public DateTime? DeliveredAt { get; set; }
+    public DateTime SourceReceivedAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public string? RemoteReference { get; set; }
+    public decimal AmountAtRisk { get; set; }
+    public string? Facility { get; set; }
+}
+
+public sealed class LineageStep
+{
+    public long Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string Step { get; set; }
+    public required string System { get; set; }
+    public required string Outcome { get; set; }
+    public string? Detail { get; set; }
+    public int PayloadVersion { get; set; } = 1;
+    public DateTime At { get; set; }
+    public long? InboxMessageId { get; set; }
+    public long? OutboxMessageId { get; set; }
+}
+
+public sealed class BusinessKey
+{
+    public long Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string KeyType { get; set; }
+    public required string KeyValue { get; set; }
+}
+
+public enum ExceptionStatus { Open, Resolved }
+
+/// <summary>A failure or mismatch that a person must resolve, replay or reassign.</summary>
+public sealed class ExceptionRecord
+{
+    public Guid Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public long? InboxMessageId { get; set; }
+    public long? OutboxMessageId { get; set; }
+    public required string Category { get; set; }
+    public required string ErrorCode { get; set; }
+    public required string ErrorDetail { get; set; }
+    public required string Workflow { get; set; }
+    public string? Facility { get; set; }
+    public required string SourceSystem { get; set; }
+    public ExceptionStatus Status { get; set; }
+    public string? Team { get; set; }
+    public string? Owner { get; set; }
+    public DateTime SlaDueAt { get; set; }
+    public decimal AmountAtRisk { get; set; }
+    public string? BusinessKeyType { get; set; }
+    public string? BusinessKey { get; set; }
+    public int PayloadVersion { get; set; } = 1;
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+}
+
+public sealed class UsageEvent
+{
+    public Guid Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string SourceEventId { get; set; }
+    public required string Kind { get; set; }
+    public required string Facility { get; set; }
+    public required string Location { get; set; }
+    public required string CostCenter { get; set; }
+    public required string ItemCode { get; set; }
+    public required string Sku { get; set; }
+    public decimal Quantity { get; set; }
+    public required string Uom { get; set; }
+    public decimal BaseQuantity { get; set; }
+    public string? Lot { get; set; }
+    public string? Serial { get; set; }
+    public string? PatientMrn { get; set; }
+    public string? PatientAccount { get; set; }
+    public string? Encounter { get; set; }
+    public bool Billable { get; set; }
+    public string? ChargeCode { get; set; }
+    public decimal ChargeAmount { get; set; }
+    public DateTime OccurredAt { get; set; }
+    public DateTime RecordedAt { get; set; }
+}
+
+public enum PostingStatus { Pending, Posted, Failed }
+
+public sealed class Charge
+{
+    public Guid Id { get; set; }
+    public Guid UsageEventId { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string Facility { get; set; }
+    public required string ChargeCode { get; set; }
+    public decimal Quantity { get; set; }
+    public decimal Amount { get; set; }
+    public PostingStatus Status { get; set; }
+    public string? BillingReference { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? PostedAt { get; set; }
+}
+
+public sealed class InventoryMovement
+{
+    public Guid Id { get; set; }
+    public Guid UsageEventId { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string Facility { get; set; }
+    public required string Location { get; set; }
+    public required string Sku { get; set; }
+    public decimal QuantityDelta { get; set; }
+    public PostingStatus Status { get; set; }
+    public string? ErpReference { get; set; }
+    public decimal? OnHandAfter { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? PostedAt { get; set; }
+}
+
+public sealed class ReplenishmentSignal
+{
+    public Guid Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public required string Facility { get; set; }
+    public required string Location { get; set; }
+    public required string Sku { get; set; }
+    public decimal OnHand { get; set; }
+    public decimal ParLevel { get; set; }
+    public PostingStatus Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Facility
+{
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+}
+
+/// <summary>Clinical item (or GTIN/UDI) to ERP SKU, optionally overridden per facility, valid over a date range.</summary>
+public sealed class ItemMapping
+{
+    public long Id { get; set; }
+    public required string ItemCode { get; set; }
+    public string? Facility { get; set; }
+    public required string Sku { get; set; }
+    public required string Description { get; set; }
+    public bool Active { get; set; } = true;
+    public bool LotTracked { get; set; }
+    public bool Billable { get; set; }
+    public required string BaseUom { get; set; }
+    public decimal ParLevel { get; set; }
+    public DateTime EffectiveFrom { get; set; }
+    public DateTime? EffectiveTo { get; set; }
+}
+
+public sealed class ChargeCodeMapping
+{
+    public long Id { get; set; }
+    public required string Sku { get; set; }
+    public string? Facility { get; set; }
+    public required string ChargeCode { get; set; }
+    public decimal UnitPrice { get; set; }
+    public DateTime EffectiveFrom { get; set; }
+    public DateTime? EffectiveTo { get; set; }
+}
+
+public sealed class LocationMapping
+{
+    public long Id { get; set; }
+    public required string Facility { get; set; }
+    public required string LocationCode { get; set; }
+    public required string CostCenter { get; set; }
+    public required string ErpLocation { get; set; }
+    public bool Active { get; set; } = true;
+}
+
+public sealed class UomConversion
+{
+    public long Id { get; set; }
+    public required string Sku { get; set; }
+    public required string FromUom { get; set; }
+    public decimal Factor { get; set; }
+}
+
+public sealed class RoutingRule
+{
+    public long Id { get; set; }
+    public required string Category { get; set; }
+    public string? Workflow { get; set; }
+    public string? Facility { get; set; }
+    public required string Team { get; set; }
+}
+
+public sealed class OwnershipEntry
+{
+    public long Id { get; set; }
+    public required string Entity { get; set; }
+    public required string SystemOfRecord { get; set; }
+    public string? BusinessOwner { get; set; }
+}
+
+public sealed class User
+{
+    public Guid Id { get; set; }
+    public required string UserName { get; set; }
+    public required string DisplayName { get; set; }
+    public required string PasswordHash { get; set; }
+    public required string Role { get; set; }
+    public string? Team { get; set; }
+    public bool Disabled { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public required string Name { get; set; }
+    public required string Prefix { get; set; }
+    public required string KeyHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    public required string Actor { get; set; }
+    public required string Action { get; set; }
+    public required string TargetType { get; set; }
+    public string? TargetId { get; set; }
+    public string? Detail { get; set; }
+}
+
+/// <summary>Inventory position held by the simulated ERP (demo mode only).</summary>
+public sealed class EstateInventory
+{
+    public long Id { get; set; }
+    public required string Facility { get; set; }
+    public required string Location { get; set; }
+    public required string Sku { get; set; }
+    public decimal OnHand { get; set; }
+    public decimal ParLevel { get; set; }
+}
+
+/// <summary>A document posted into a simulated system, keyed by the caller's idempotency key.</summary>
+public sealed class EstatePosting
+{
+    public long Id { get; set; }
+    public required string System { get; set; }
+    public required string Kind { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string Reference { get; set; }
+    public string? Facility { get; set; }
+    public string? Sku { get; set; }
+    public decimal Quantity { get; set; }
+    public decimal Amount { get; set; }
+    public DateTime ReceivedAt { get; set; }
+    public int RequestCount { get; set; }
+}

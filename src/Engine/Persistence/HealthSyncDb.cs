@@ -1,0 +1,207 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace HealthSync.Engine.Persistence;
+
+/// <summary>
+/// The engine's single unit of work. Table and column names are snake_case so the same SQL
+/// migrations shape works for SQLite and PostgreSQL.
+/// </summary>
+public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbContext(options)
+{
+    public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<LineageStep> LineageSteps => Set<LineageStep>();
+    public DbSet<BusinessKey> BusinessKeys => Set<BusinessKey>();
+    public DbSet<ExceptionRecord> Exceptions => Set<ExceptionRecord>();
+    public DbSet<UsageEvent> UsageEvents => Set<UsageEvent>();
+    public DbSet<Charge> Charges => Set<Charge>();
+    public DbSet<InventoryMovement> InventoryMovements => Set<InventoryMovement>();
+    public DbSet<ReplenishmentSignal> ReplenishmentSignals => Set<ReplenishmentSignal>();
+    public DbSet<Facility> Facilities => Set<Facility>();
+    public DbSet<ItemMapping> ItemMappings => Set<ItemMapping>();
+    public DbSet<ChargeCodeMapping> ChargeCodeMappings => Set<ChargeCodeMapping>();
+    public DbSet<LocationMapping> LocationMappings => Set<LocationMapping>();
+    public DbSet<UomConversion> UomConversions => Set<UomConversion>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<OwnershipEntry> Ownership => Set<OwnershipEntry>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<EstateInventory> EstateInventory => Set<EstateInventory>();
+    public DbSet<EstatePosting> EstatePostings => Set<EstatePosting>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC; SQLite hands DateTime back as Unspecified, so the kind is restored on read.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        if (Database.IsSqlite())
+        {
+            // SQLite has no decimal type and cannot compare or sum TEXT decimals in SQL; REAL keeps
+            // amounts and quantities aggregatable in the database. PostgreSQL keeps numeric.
+            configurationBuilder.Properties<decimal>().HaveConversion<double>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => new { x.Status, x.Id });
+            e.HasIndex(x => x.CorrelationId);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        b.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => new { x.OrderingKey, x.Status, x.Id });
+            e.HasIndex(x => x.CorrelationId);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        b.Entity<LineageStep>(e =>
+        {
+            e.ToTable("lineage_steps");
+            e.HasIndex(x => new { x.CorrelationId, x.Id });
+        });
+        b.Entity<BusinessKey>(e =>
+        {
+            e.ToTable("business_keys");
+            e.HasIndex(x => new { x.KeyType, x.KeyValue });
+            e.HasIndex(x => new { x.CorrelationId, x.KeyType, x.KeyValue }).IsUnique();
+        });
+        b.Entity<ExceptionRecord>(e =>
+        {
+            e.ToTable("exceptions");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => new { x.Status, x.SlaDueAt });
+            e.HasIndex(x => x.CorrelationId);
+            e.HasIndex(x => new { x.Category, x.Status });
+        });
+        b.Entity<UsageEvent>(e =>
+        {
+            e.ToTable("usage_events");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.HasIndex(x => new { x.Facility, x.SourceEventId, x.Kind }).IsUnique();
+            e.HasIndex(x => x.OccurredAt);
+        });
+        b.Entity<Charge>(e =>
+        {
+            e.ToTable("charges");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => x.UsageEventId);
+        });
+        b.Entity<InventoryMovement>(e =>
+        {
+            e.ToTable("inventory_movements");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => x.UsageEventId);
+        });
+        b.Entity<ReplenishmentSignal>(e =>
+        {
+            e.ToTable("replenishment_signals");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        b.Entity<Facility>(e =>
+        {
+            e.ToTable("facilities");
+            e.HasKey(x => x.Code);
+        });
+        b.Entity<ItemMapping>(e =>
+        {
+            e.ToTable("item_mappings");
+            e.HasIndex(x => new { x.ItemCode, x.Facility });
+        });
+        b.Entity<ChargeCodeMapping>(e =>
+        {
+            e.ToTable("charge_code_mappings");
+            e.HasIndex(x => new { x.Sku, x.Facility });
+        });
+        b.Entity<LocationMapping>(e =>
+        {
+            e.ToTable("location_mappings");
+            e.HasIndex(x => new { x.Facility, x.LocationCode }).IsUnique();
+        });
+        b.Entity<UomConversion>(e =>
+        {
+            e.ToTable("uom_conversions");
+            e.HasIndex(x => new { x.Sku, x.FromUom }).IsUnique();
+        });
+        b.Entity<RoutingRule>(e => e.ToTable("routing_rules"));
+        b.Entity<OwnershipEntry>(e =>
+        {
+            e.ToTable("ownership_entries");
+            e.HasIndex(x => x.Entity).IsUnique();
+        });
+        b.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.HasIndex(x => x.UserName).IsUnique();
+        });
+        b.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.HasIndex(x => x.KeyHash).IsUnique();
+        });
+        b.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_entries");
+            e.HasIndex(x => x.At);
+        });
+        b.Entity<EstateInventory>(e =>
+        {
+            e.ToTable("estate_inventory");
+            e.HasIndex(x => new { x.Facility, x.Location, x.Sku }).IsUnique();
+        });
+        b.Entity<EstatePosting>(e =>
+        {
+            e.ToTable("estate_postings");
+            e.HasIndex(x => new { x.System, x.IdempotencyKey }).IsUnique();
+        });
+
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.Name));
+            foreach (var key in entity.GetKeys())
+                key.SetName(SnakeCase(key.GetName() ?? "pk"));
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName("ix_" + entity.GetTableName() + "_" + string.Join("_", index.Properties.Select(p => SnakeCase(p.Name))));
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
+
+    internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using HealthSync.Adapters.Canonical;
+using HealthSync.Engine.Exceptions;
+using HealthSync.Engine.Inbox;
+using HealthSync.Engine.Mappings;
+using HealthSync.Engine.Outbox;
+using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Telemetry;
+using HealthSync.Engine.Workflows.SupplyCharge;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HealthSync.Engine.Pipeline;
+
+/// <summary>
+/// Drains the inbox in arrival order (which keeps per-key order), a batch per transaction: facts, lineage,
+/// outbox rows and exceptions of the whole batch commit together with the messages' new status. A crash before
+/// the commit leaves the batch as it was; nothing is half-applied.
+/// </summary>
+public sealed partial class InboxProcessor(
+    IServiceScopeFactory scopes, MappingCatalog catalog, InboxSignal signal, OutboxSignal outboxSignal, TimeProvider time,
+    IOptions<EngineOptions> options, ILogger<InboxProcessor> log) : BackgroundService
+{
+    private readonly EngineOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var count = await ProcessBatchAsync(stoppingToken);
+                if (count > 0) outboxSignal.Notify();
+                if (count < _options.BatchSize)
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(_options.PollMilliseconds), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(log, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <returns>How many messages were taken from the inbox.</returns>
+    public async Task<int> ProcessBatchAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+        var batch = await db.InboxMessages
+            .Where(m => m.Status == InboxStatus.Received)
+            .OrderBy(m => m.Id)
+            .Take(_options.BatchSize)
+            .ToListAsync(ct);
+        if (batch.Count == 0) return 0;
+
+        using var activity = EngineTelemetry.Source.StartActivity("inbox.process_batch");
+        activity?.SetTag("healthsync.batch_size", batch.Count);
+        var map = await catalog.CurrentAsync(ct);
+        try
+        {
+            await ApplyAsync(db, batch, map, ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // One bad message must not stall the rest: retry the batch one message at a time.
+            LogBatchFellBack(log, ex, batch.Count);
+            foreach (var id in batch.Select(b => b.Id))
+                await ProcessSingleAsync(id, map, ct);
+        }
+        return batch.Count;
+    }
+
+    private async Task ProcessSingleAsync(long id, MappingSnapshot map, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+        var message = await db.InboxMessages.SingleAsync(m => m.Id == id, ct);
+        if (message.Status != InboxStatus.Received) return;
+        try
+        {
+            await ApplyAsync(db, [message], map, ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            db.ChangeTracker.Clear();
+            var row = await db.InboxMessages.SingleAsync(m => m.Id == id, ct);
+            row.Attempts++;
+            row.LastError = ex.GetType().Name;
+            LogMessageFailed(log, ex, row.CorrelationId, row.Attempts);
+            if (row.Attempts >= _options.MaxProcessingAttempts)
+            {
+                row.Status = InboxStatus.Rejected;
+                var now = time.GetUtcNow().UtcDateTime;
+                db.Exceptions.Add(ExceptionFactory.Create(
+                    new Problem(Categories.Validation, "processing-failed", $"The message could not be processed after {row.Attempts} attempts ({ex.GetType().Name})."),
+                    WorkflowNames.SupplyCharge, row.CorrelationId, row.SourceSystem, null, 0m, null, map, now, row.Id, payloadVersion: row.PayloadVersion));
+            }
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    private async Task ApplyAsync(HealthSyncDb db, List<InboxMessage> batch, MappingSnapshot map, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var outcomes = batch.Select(m => (Message: m, Outcome: SupplyChargeIntake.Read(m.Format, m.Payload, map, m.ReceivedAt))).ToList();
+
+        var eventIds = outcomes.SelectMany(o => o.Outcome.Decisions).Select(d => d.Usage.SourceEventId).Distinct().ToList();
+        var known = new SupplyChargeHandler.Known(new(), []);
+        var correlationIds = batch.Select(b => b.CorrelationId).ToList();
+        foreach (var k in await db.BusinessKeys.AsNoTracking().Where(k => correlationIds.Contains(k.CorrelationId)).Select(k => new { k.CorrelationId, k.KeyType, k.KeyValue }).ToListAsync(ct))
+            known.Keys.Add((k.CorrelationId, k.KeyType, k.KeyValue));
+        foreach (var chunk in eventIds.Chunk(500))
+        {
+            var rows = await db.UsageEvents.AsNoTracking()
+                .Where(u => chunk.Contains(u.SourceEventId))
+                .Join(db.InboxMessages, u => u.CorrelationId, m => m.CorrelationId, (u, m) => new { u.Facility, u.SourceEventId, u.Kind, u.CorrelationId, InboxId = (long?)m.Id })
+                .ToListAsync(ct);
+            foreach (var r in rows) known.Usages[(r.Facility, r.SourceEventId, r.Kind)] = (r.CorrelationId, r.InboxId);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var (message, outcome) in outcomes)
+        {
+            using var scope = log.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = message.CorrelationId });
+            SupplyChargeHandler.Apply(db, message, outcome, map, known, now);
+            message.ProcessedAt = now;
+            message.Attempts++;
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        EngineTelemetry.MessagesProcessed.Add(batch.Count);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Inbox processing loop failed; retrying")]
+    private static partial void LogLoopFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Batch of {Count} messages failed to commit; processing them one by one")]
+    private static partial void LogBatchFellBack(ILogger logger, Exception ex, int count);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Message {CorrelationId} failed to commit (attempt {Attempt})")]
+    private static partial void LogMessageFailed(ILogger logger, Exception ex, Guid correlationId, int attempt);
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace HealthSync.Engine;
+
+public static class Roles
+{
+    public const string Analyst = "revenue-cycle-analyst";
+    public const string SupplyChainLead = "supply-chain-lead";
+    public const string Admin = "admin";
+    /// <summary>System accounts of sending interfaces: may submit messages, may not use the portal.</summary>
+    public const string Integration = "integration";
+
+    public static readonly IReadOnlyList<string> People = [Analyst, SupplyChainLead, Admin];
+
+    public static string Label(string role) => role switch
+    {
+        Analyst => "Revenue cycle analyst",
+        SupplyChainLead => "Supply chain lead",
+        Admin => "Administrator",
+        Integration => "Integration",
+        _ => role,
+    };
+
+    /// <summary>Supply chain leads have no need for patient identifiers.</summary>
+    public static bool SeesPhi(string? role) => role is Analyst or Admin;
+}
+
+public static class ApiKeyHashing
+{
+    /// <summary>API keys are long random secrets, so an unsalted SHA-256 is enough and allows an indexed lookup.</summary>
+    public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static string NewKey() => "hs_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', 'A').Replace('/', 'B').TrimEnd('=');
+}

@@ -1,1 +1,0 @@
-namespace HealthSync.Engine; internal static class Placeholder2 {}

@@ -1,0 +1,52 @@
+using HealthSync.Engine.Estate;
+using HealthSync.Engine.Outbox;
+using HealthSync.Engine.Persistence;
+using HealthSync.Portal.Estate;
+using HealthSync.Portal.Exceptions;
+using HealthSync.Portal.Lineage;
+using HealthSync.Portal.Overview;
+using HealthSync.Portal.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HealthSync.Portal.Api;
+
+/// <summary>The versioned REST API. Same queries as the pages; same masking; API key or cookie.</summary>
+public static class ApiV1
+{
+    public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.People).WithTags("v1");
+
+        api.MapGet("/exceptions", async ([AsParameters] ExceptionQueryParameters p, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+                TypedResults.Ok(await ExceptionQueries.ListAsync(db, new ExceptionFilter(p.Status ?? "Open", p.Category, p.Facility, p.Team, p.Q, p.Page ?? 1, p.PageSize ?? 50), http.User.SeesPhi(), ct)))
+            .WithSummary("List exceptions with server-side filtering and paging (default: open, earliest SLA and largest amount first)");
+
+        api.MapGet("/lineage/{correlationId:guid}", async Task<Results<Ok<TransactionLineage>, NotFound>> (Guid correlationId, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+                await LineageQueries.GetAsync(db, correlationId, http.User.SeesPhi(), ct) is { } lineage ? TypedResults.Ok(lineage) : TypedResults.NotFound())
+            .WithSummary("The full lineage of one transaction");
+
+        api.MapGet("/lineage", async ([FromQuery] string q, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+                TypedResults.Ok(await LineageQueries.SearchAsync(db, q, http.User.SeesPhi(), ct)))
+            .WithSummary("Find transactions by correlation id or business key (encounter, account, item, SKU, lot, message control id)");
+
+        api.MapGet("/overview", async (HealthSyncDb db, DeliveryTargets targets, TimeProvider time, CancellationToken ct) =>
+                TypedResults.Ok(await OverviewQuery.GetAsync(db, targets, time, ct)))
+            .WithSummary("Engine flow for the last 24 hours and the state of every outbound endpoint");
+
+        var estate = api.MapGroup("/estate").RequireAuthorization(Policies.Admin);
+        estate.MapGet("/faults", (FaultInjection faults) => TypedResults.Ok(faults.All)).WithSummary("Fault injection of the simulated estate");
+        estate.MapPut("/faults/{system}", async Task<Results<Ok<FaultSettings>, NotFound, ValidationProblem>> (string system, FaultSettings settings, HttpContext http, FaultInjection faults, HealthSyncDb db, TimeProvider time) =>
+            {
+                if (!FaultInjection.Systems.Contains(system)) return TypedResults.NotFound();
+                var errors = EstateFaultActions.Validate(settings);
+                if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+                await EstateFaultActions.ApplyAsync(system, settings, http.User, faults, db, time);
+                return TypedResults.Ok(faults.Get(system));
+            })
+            .WithSummary("Change latency, error rate, throttling or outage of one simulated system");
+        return app;
+    }
+
+    public sealed record ExceptionQueryParameters(string? Status, string? Category, string? Facility, string? Team, string? Q, int? Page, int? PageSize);
+}
