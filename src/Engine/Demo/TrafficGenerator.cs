@@ -240,8 +240,8 @@ public static class DemoMessages
         var sb = new StringBuilder();
         sb.Append($"MSH|^~\\&|POU|{e.Facility}|HEALTHSYNC|NETWORK|{ts}||DFT^P03^DFT_P03|{e.ControlId}|P|2.5.1\r");
         sb.Append($"EVN|P03|{ts}\r");
-        sb.Append($"PID|1||{e.Mrn}^^^{e.Facility}^MR||{e.LastName}^{e.FirstName}||||||||||||{e.Account}\r");
-        sb.Append($"PV1|1|I|{e.Location}^^^{e.Facility}|||||||||||||||||{e.Encounter}\r");
+        sb.Append($"PID|1||{e.Mrn}^^^{e.Facility}^MR||{e.LastName}^{e.FirstName}|||||||||||||{e.Account}\r");
+        sb.Append($"PV1|1|I|{e.Location}^^^{e.Facility}||||||||||||||||{e.Encounter}\r");
         sb.Append(string.Join('|', ft1)).Append('\r');
         if (e.Lot is not null || e.Serial is not null)
         {
