@@ -37,7 +37,15 @@ public static class EstateEndpoints
         billing.MapPost("/charges", (HttpContext h, ChargeRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "billing", "charge", "CHG", r.Facility, null, r.Quantity, r.Amount, db, t, ct));
         billing.MapPost("/charges/credits", (HttpContext h, ChargeRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "billing", "credit", "CRD", r.Facility, null, r.Quantity, -r.Amount, db, t, ct));
         var warehouse = estate.MapGroup("/warehouse").AddEndpointFilter(Faults("warehouse"));
-        warehouse.MapPost("/replenishments", (HttpContext h, ReplenishRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "warehouse", "replenishment", "REQ", r.Facility, r.Sku, r.Quantity, 0, db, t, ct));
+        warehouse.MapPost("/replenishments", async (HttpContext h, ReplenishRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) =>
+        {
+            var result = await Post(h, "warehouse", "replenishment", "REQ", r.Facility, r.Sku, r.Quantity, 0, db, t, ct);
+            // The simulated warehouse fills the request at once, so stock recovers during a long demo run.
+            if (db.ChangeTracker.Entries<EstatePosting>().Any(e => e.Entity.Kind == "replenishment"))
+                await db.EstateInventory.Where(i => i.Facility == r.Facility && i.Location == r.Location && i.Sku == r.Sku)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + r.Quantity), ct);
+            return result;
+        });
         estate.MapGet("/erp/inventory", async (string facility, string sku, HealthSyncDb db, CancellationToken ct) =>
             Results.Ok(await db.EstateInventory.AsNoTracking().Where(i => i.Facility == facility && i.Sku == sku)
                 .Select(i => new { i.Location, i.OnHand, i.ParLevel }).ToListAsync(ct)))
