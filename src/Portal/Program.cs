@@ -38,3 +38,6 @@ switch (command)
         Console.Error.WriteLine($"Unknown command '{command}'. Use: setup | run | schema-draft");
         return 2;
 }
+
+/// <summary>Entry point type, public so integration tests can host the application.</summary>
+public partial class Program;

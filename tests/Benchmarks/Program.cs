@@ -1,1 +1,60 @@
-Console.WriteLine("x");
+using System.Diagnostics;
+using HealthSync.Benchmarks;
+
+// End-to-end throughput of workflow 1 (supply consumption -> charge capture) through the real MLLP listener,
+// followed by the raw batched SQLite insert ceiling of the same disk for comparison.
+//   dotnet run -c Release --project tests/Benchmarks -- [--events N] [--connections C]
+var options = BenchmarkOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C]");
+    return 2;
+}
+
+var total = Stopwatch.StartNew();
+var dir = Path.Combine(Path.GetTempPath(), "healthsync-bench-" + Guid.NewGuid().ToString("N")[..12]);
+Directory.CreateDirectory(dir);
+var report = new Report();
+report.Line("events", options.Events, "messages");
+report.Line("connections", options.Connections, "MLLP connections");
+report.Text("temp dir", dir);
+var ok = false;
+try
+{
+    EngineResult engine;
+    await using (var run = await EngineRun.StartAsync(dir, report))
+    {
+        engine = await run.MeasureAsync(options);
+        await run.StopAsync();
+    }
+
+    var ceiling = SqliteCeiling.Measure(Path.Combine(dir, "ceiling.db"), rows: 200_000, batch: 1_000);
+    report.Line("raw SQLite ceiling: rows inserted", ceiling.Rows, "rows");
+    report.Line("raw SQLite ceiling: transaction size", ceiling.Batch, "rows");
+    report.Line("raw SQLite ceiling: elapsed", ceiling.Elapsed.TotalSeconds, "s", "0.00");
+    report.Line("raw SQLite ceiling: insert rate", ceiling.RowsPerSecond, "rows/s", "0");
+    if (engine.RowsPerSecond is { } rowsPerSecond)
+    {
+        var ratio = rowsPerSecond / ceiling.RowsPerSecond;
+        report.Line("engine rows/s / raw ceiling rows/s", ratio, "ratio", "0.0000");
+        report.Line("engine share of raw ceiling", ratio * 100, "%", "0.00");
+    }
+    ok = engine.Drained && engine.AckFailures == 0;
+}
+finally
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    try
+    {
+        Directory.Delete(dir, recursive: true);
+        report.Text("temp dir removed", dir);
+    }
+    catch (IOException ex)
+    {
+        report.Text("temp dir not removed", $"{dir} ({ex.Message})");
+    }
+    report.Line("benchmark wall time", total.Elapsed.TotalSeconds, "s", "0.0");
+}
+
+report.Text("result", ok ? "ok" : "FAILED (see ack failures / drain status above)");
+return ok ? 0 : 1;

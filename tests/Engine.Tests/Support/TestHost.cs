@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using HealthSync.Engine.Demo;
+using HealthSync.Engine.Mappings;
+using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Transports;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthSync.Engine.Tests.Support;
+
+/// <summary>
+/// The whole product on real Kestrel and a fresh SQLite file migrated with the real scripts: portal, engine,
+/// and the simulated estate as the delivery target. Demo traffic is off so tests control every message.
+/// </summary>
+public sealed class TestHost : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-0001";
+    public const string AnalystKey = "test-analyst-key-0001";
+    public const string SupplyKey = "test-supply-key-0001";
+    public const string IntegrationKey = "test-integration-key-0001";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("healthsync-test-").FullName;
+    private WebApplicationFactory<Program>? _factory;
+
+    public string ConnectionString => $"Data Source={Path.Combine(_dir, "hs.db")}";
+    public int HttpPort { get; } = FreePort();
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+    public int MllpPort => Services.GetRequiredService<MllpListener>().BoundPort;
+    public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>Extra settings for a test class (e.g. faster retries).</summary>
+    public Dictionary<string, string> Settings { get; } = new()
+    {
+        ["Engine:PollMilliseconds"] = "50",
+        ["Engine:Delivery:RetryBaseSeconds"] = "1",
+        ["Engine:Delivery:RetryMaxSeconds"] = "2",
+        ["Engine:Delivery:BreakSeconds"] = "2",
+        ["Engine:Delivery:AttemptTimeoutSeconds"] = "3",
+    };
+
+    public async Task InitializeAsync()
+    {
+        await using (var db = NewDb())
+            await DatabaseMigrator.MigrateAsync(db);
+
+        var baseUrl = BaseAddress.ToString();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Urls", baseUrl);
+            b.UseSetting("Database:ConnectionString", ConnectionString);
+            b.UseSetting("Demo:Enabled", "true");
+            b.UseSetting("Demo:Traffic:Enabled", "false");
+            b.UseSetting("Demo:ApiKeys:admin", AdminKey);
+            b.UseSetting("Demo:ApiKeys:analyst", AnalystKey);
+            b.UseSetting("Demo:ApiKeys:supply", SupplyKey);
+            b.UseSetting("Demo:ApiKeys:integration", IntegrationKey);
+            b.UseSetting("Engine:Mllp:Port", "0");
+            b.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var (k, v) in Settings) b.UseSetting(k, v);
+        });
+        _factory.UseKestrel(HttpPort);
+        _factory.StartServer();
+
+        await using var scope = Services.CreateAsyncScope();
+        var seedDb = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+        await DemoSeeder.SeedAsync(seedDb, TimeProvider.System, new Dictionary<string, string>
+        {
+            ["admin"] = AdminKey, ["analyst"] = AnalystKey, ["supply"] = SupplyKey, ["integration"] = IntegrationKey,
+        });
+        var catalog = Services.GetRequiredService<MappingCatalog>();
+        catalog.Invalidate();
+        await catalog.ReloadAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+
+    public HealthSyncDb NewDb()
+    {
+        var options = new DbContextOptionsBuilder<HealthSyncDb>();
+        DatabaseRegistration.Configure(options, new DatabaseOptions { ConnectionString = ConnectionString });
+        return new HealthSyncDb(options.Options);
+    }
+
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>Waits until everything received has been processed and every delivery has settled.</summary>
+    public async Task DrainedAsync(TimeSpan? timeout = null)
+    {
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var db = NewDb();
+            return !await db.InboxMessages.AnyAsync(m => m.Status == InboxStatus.Received)
+                && !await db.OutboxMessages.AnyAsync(o => o.Status == OutboxStatus.Pending);
+        }, timeout ?? TimeSpan.FromSeconds(30), "the engine to drain its inbox and outbox");
+    }
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition()) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
+    }
+}
