@@ -17,11 +17,17 @@ export const users = {
 /** The admin's API key, fixed by the script that starts the portal (Demo__ApiKeys__admin). */
 export const adminApiKey = process.env.ADMIN_API_KEY ?? '';
 
-export async function signIn(page: Page, user: DemoUser): Promise<void> {
-  await page.goto('/account/login');
+/**
+ * Opens `path`, which sends an anonymous visitor to the sign-in page, signs in there and waits until the portal
+ * has brought the person back to `path` with the main navigation shown.
+ */
+export async function signIn(page: Page, user: DemoUser, path = '/lineage'): Promise<void> {
+  await page.goto(path);
+  await expect(page).toHaveURL(/\/account\/login\?ReturnUrl=/i);
   await page.getByLabel('User name').fill(user.userName);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL((url) => url.pathname + url.search === path);
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 }
 

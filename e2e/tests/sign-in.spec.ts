@@ -3,7 +3,7 @@ import { signIn, users } from '../support/portal';
 
 test.describe('Signing in', () => {
   for (const user of Object.values(users)) {
-    test(`${user.roleLabel} signs in and sees their name and role in the header`, async ({ page }) => {
+    test(`a ${user.roleLabel.toLowerCase()} signs in and sees their name and role in the header`, async ({ page }) => {
       await signIn(page, user);
 
       const nav = page.getByRole('navigation', { name: 'Main' });
@@ -16,6 +16,19 @@ test.describe('Signing in', () => {
     });
   }
 
+  test('signing in from the sign-in page opens the overview', async ({ page }) => {
+    test.fixme(true, 'Product bug: GET / answers HTTP 500. OverviewPanel.razor formats money with CultureInfo.GetCultureInfo("en-US"), '
+      + 'which throws CultureNotFoundException because Directory.Build.props sets InvariantGlobalization=true.');
+    await page.goto('/account/login');
+    await page.getByLabel('User name').fill(users.analyst.userName);
+    await page.getByLabel('Password').fill(users.analyst.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await expect(page).toHaveURL((url) => url.pathname === '/');
+    await expect(page.getByRole('heading', { name: /^Overview/, level: 1 })).toBeVisible();
+    await expect(page.getByTestId('current-user')).toHaveText('Riley Analyst · Revenue cycle analyst');
+  });
+
   test('a wrong password shows an error and keeps the person signed out', async ({ page }) => {
     await page.goto('/account/login');
     await page.getByLabel('User name').fill(users.analyst.userName);
@@ -27,18 +40,16 @@ test.describe('Signing in', () => {
     await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
   });
 
-  test('an unauthenticated visit to the exceptions page goes to sign-in and back after signing in', async ({ page }) => {
-    await page.goto('/exceptions');
+  test('an unauthenticated visit to the exceptions page redirects to the sign-in page', async ({ page }) => {
+    const response = await page.goto('/exceptions');
 
-    await expect(page).toHaveURL(/\/account\/login\?ReturnUrl=%2Fexceptions/i);
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveURL(/\/account\/login\?ReturnUrl=%2Fexceptions$/i);
+    await expect(page.getByLabel('User name')).toBeVisible();
+    await expect(page.getByLabel('Password')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
-
-    await page.getByLabel('User name').fill(users.analyst.userName);
-    await page.getByLabel('Password').fill(users.analyst.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page).toHaveURL(/\/exceptions$/);
-    await expect(page.getByRole('heading', { name: 'Exceptions', level: 1 })).toBeVisible();
+    await expect(page.getByRole('table')).not.toContainText('lineage');
   });
 
   test('signing out returns to the sign-in page and protects the portal again', async ({ page }) => {
@@ -46,7 +57,8 @@ test.describe('Signing in', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     await expect(page).toHaveURL(/\/account\/login$/);
+    await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
     await page.goto('/lineage');
-    await expect(page).toHaveURL(/\/account\/login\?ReturnUrl=%2Flineage/i);
+    await expect(page).toHaveURL(/\/account\/login\?ReturnUrl=%2Flineage$/i);
   });
 });

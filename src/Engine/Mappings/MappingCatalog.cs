@@ -39,13 +39,13 @@ public sealed class MappingSnapshot
     public decimal? UomFactor(string sku, string fromUom, string baseUom) =>
         string.Equals(fromUom, baseUom, StringComparison.OrdinalIgnoreCase) ? 1m : _uom.TryGetValue((sku.ToUpperInvariant(), fromUom.ToUpperInvariant()), out var f) ? f : null;
 
-    /// <summary>The team for an exception: the most specific matching rule wins (facility and workflow beat wildcards).</summary>
+    /// <summary>The team for an exception: the most specific matching rule wins; a named category outweighs a facility, which outweighs a workflow.</summary>
     public string? RouteTeam(string category, string workflow, string? facility) =>
         _routing
             .Where(r => r.Category == category || r.Category == "*")
             .Where(r => r.Workflow is null || r.Workflow == workflow)
             .Where(r => r.Facility is null || string.Equals(r.Facility, facility, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(r => (r.Facility is null ? 0 : 4) + (r.Workflow is null ? 0 : 2) + (r.Category == "*" ? 0 : 1))
+            .OrderByDescending(r => (r.Category == "*" ? 0 : 4) + (r.Facility is null ? 0 : 2) + (r.Workflow is null ? 0 : 1))
             .Select(r => r.Team)
             .FirstOrDefault();
 

@@ -15,7 +15,7 @@ namespace HealthSync.Engine.Tests.Support;
 /// The whole product on real Kestrel and a fresh SQLite file migrated with the real scripts: portal, engine,
 /// and the simulated estate as the delivery target. Demo traffic is off so tests control every message.
 /// </summary>
-public sealed class TestHost : IAsyncLifetime
+public class TestHost : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-0001";
     public const string AnalystKey = "test-analyst-key-0001";
