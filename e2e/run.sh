@@ -37,7 +37,7 @@ log "building the portal (Release)"
 (cd "$repo_dir" && dotnet build src/Portal -c Release -nologo -v quiet)
 app="$repo_dir/src/Portal/bin/Release/net10.0/HealthSync.Portal.dll"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/healthsync-e2e.XXXXXX")"
+work="$(cd "$(mktemp -d "${TMPDIR:-/tmp}/healthsync-e2e.XXXXXX")" && pwd)"  # absolute: the portal runs from src/Portal
 app_log="$work/portal.log"
 app_pid=""
 
@@ -74,11 +74,11 @@ export Logging__LogLevel__Default=Warning
 export Logging__LogLevel__HealthSync=Information
 
 log "database in $work"
-(cd "$repo_dir" && dotnet "$app" setup) >"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; exit 1; }
+(cd "$repo_dir/src/Portal" && dotnet "$app" setup) >"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; exit 1; }
 
-# Started from the repository root, as ./run.sh starts it.
+# Started from src/Portal, its content root (appsettings.json, wwwroot), as ./run.sh starts it.
 log "starting the portal at $base_url (MLLP 127.0.0.1:$mllp_port)"
-(cd "$repo_dir" && exec dotnet "$app" run) >"$app_log" 2>&1 &
+(cd "$repo_dir/src/Portal" && exec dotnet "$app" run) >"$app_log" 2>&1 &
 app_pid=$!
 
 deadline=$((SECONDS + 90))
