@@ -73,6 +73,14 @@ export Demo__Traffic__EventsPerMinute="${E2E_EVENTS_PER_MINUTE:-60}"
 export Logging__LogLevel__Default=Warning
 export Logging__LogLevel__HealthSync=Information
 
+# Another process on these ports would be tested instead of this build: refuse to start.
+for p in "$port" "$mllp_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "[e2e] port $p on 127.0.0.1 is already in use; stop what listens there or set E2E_PORT / E2E_MLLP_PORT" >&2
+    exit 1
+  fi
+done
+
 log "database in $work"
 (cd "$repo_dir/src/Portal" && dotnet "$app" setup) >"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; exit 1; }
 
@@ -96,15 +104,21 @@ log "ready"
 # The demo backfill goes through the real transports; wait until the engine has processed some of it.
 deadline=$((SECONDS + 90))
 while :; do
-  processed="$(curl -fsS -H "X-Api-Key: $admin_key" "$base_url/api/v1/overview" 2>/dev/null \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const o=JSON.parse(s);console.log(Math.min(o.processed,o.chargesPosted))}catch{console.log(0)}})' || echo 0)"
-  if [ "${processed:-0}" -ge 20 ]; then break; fi
+  overview="$(curl -fsS -H "X-Api-Key: $admin_key" "$base_url/api/v1/overview" 2>/dev/null || true)"
+  posted="$(printf '%s' "$overview" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      try { const o = JSON.parse(s); console.log(Math.min(o.processed, o.chargesPosted) | 0); } catch { console.log(0); }
+    });')"
+  if [ "$posted" -ge 20 ]; then break; fi
+  if ! kill -0 "$app_pid" 2>/dev/null; then
+    echo "[e2e] the portal exited while the demo traffic was being processed" >&2; exit 1
+  fi
   if [ "$SECONDS" -ge "$deadline" ]; then
-    echo "[e2e] the engine had processed only ${processed:-0} transactions after 90 s" >&2; exit 1
+    echo "[e2e] after 90 s the engine had posted the charges of only $posted transactions (20 wanted)" >&2; exit 1
   fi
   sleep 1
 done
-log "engine has processed demo traffic ($processed transactions with posted charges or more)"
+log "the engine has processed the demo backfill ($posted charges posted so far)"
 
 # --- tests -------------------------------------------------------------------------------------------------------
 set +e

@@ -3,9 +3,6 @@ import { signIn, users } from '../support/portal';
 
 test.describe('Portal assets', () => {
   test('pages load the portal stylesheet and htmx', async ({ page }) => {
-    test.fixme(true, 'Product bug: started as ./run.sh does (from the repository root), the portal takes the working directory as its content root: '
-      + 'src/Portal/wwwroot and src/Portal/appsettings.json are not found, so /lib/bootstrap.min.css, /lib/htmx.min.js and /app.css answer 302 to '
-      + 'the sign-in page (pages render unstyled, htmx filters do nothing) and the app listens on http://localhost:5000 instead of 127.0.0.1:5080.');
     const assets = new Map<string, { status: number; type: string }>();
     page.on('response', (r) => {
       const path = new URL(r.url()).pathname;
