@@ -94,7 +94,11 @@ public static class EstateEndpoints
             System = "erp", Kind = sign < 0 ? "decrement" : "return", IdempotencyKey = key, Reference = reference, Facility = r.Facility, Sku = r.Sku,
             Quantity = r.Quantity, ReceivedAt = time.GetUtcNow().UtcDateTime, RequestCount = 1,
         });
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveAsync(db, ct))
+        {
+            await tx.RollbackAsync(ct);
+            return await Inventory(http, r, sign, db, time, ct);
+        }
         var delta = sign * r.Quantity;
         await db.EstateInventory.Where(i => i.Id == stock.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + delta), ct);
         await tx.CommitAsync(ct);
@@ -119,8 +123,27 @@ public static class EstateEndpoints
             System = system, Kind = kind, IdempotencyKey = key, Reference = reference, Facility = facility, Sku = sku, Quantity = quantity, Amount = amount,
             ReceivedAt = time.GetUtcNow().UtcDateTime, RequestCount = 1,
         });
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveAsync(db, ct))
+            return await Post(http, system, kind, prefix, facility, sku, quantity, amount, db, time, ct);
         return Results.Ok(new { reference });
+    }
+
+    /// <summary>
+    /// A retry can arrive while the first request with the same key is still being handled; the loser of that race
+    /// sees the unique key violation and answers with the winner's posting, as an idempotent API must.
+    /// </summary>
+    private static async Task<bool> TrySaveAsync(HealthSyncDb db, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
