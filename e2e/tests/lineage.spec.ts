@@ -22,16 +22,18 @@ test.describe('Transaction lineage', () => {
   });
 
   test('an analyst finds a posted transaction by its correlation id and sees every step to posted', async ({ page, request }) => {
-    // The API lookup picks a stent usage (lot-tracked, billable) whose charge and stock decrement were both posted.
-    const hits = await findTransactions(request, 'ITM-IMP-STENT01');
+    // The API lookup picks a lot-tracked, billable implant usage whose stock decrement and charge were both posted.
     let posted: string | undefined;
-    for (const hit of hits) {
-      if ((await transactionOutcome(request, hit.correlationId)) === 'posted') {
-        posted = hit.correlationId;
-        break;
+    for (const item of ['ITM-IMP-STENT01', 'ITM-IMP-HIP01', 'ITM-IMP-KNEE01', 'ITM-IMP-PACE01', 'ITM-IMP-MESH01']) {
+      for (const hit of await findTransactions(request, item)) {
+        if ((await transactionOutcome(request, hit.correlationId)) === 'posted') {
+          posted = hit.correlationId;
+          break;
+        }
       }
+      if (posted) break;
     }
-    expect(posted, 'a posted stent usage among the demo traffic').toBeDefined();
+    expect(posted, 'a posted implant usage among the demo traffic').toBeDefined();
 
     await signIn(page, users.analyst, '/lineage');
     await page.getByLabel('Correlation id or business key').fill(posted!);
