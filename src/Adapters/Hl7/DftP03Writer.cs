@@ -23,22 +23,6 @@ public static class DftP03Writer
     /// <param name="mrn">PID-3.1 (identifier type MR).</param>
     /// <param name="account">PID-18.1.</param>
     /// <param name="encounter">PV1-19.1.</param>
-    public static string Write(
-        string controlId,
-        DateTimeOffset now,
-        string facility,
-        string chargeCode,
-        string? chargeDescription,
-        decimal quantity,
-        decimal amount,
-        string transactionId,
-        DateTimeOffset occurredAt,
-        string? department,
-        string? mrn,
-        string? account,
-        string? encounter) =>
-        Write(controlId, now, facility, chargeCode, chargeDescription, quantity, amount, transactionId, occurredAt, department, mrn, account, encounter, UsageKind.Consumption);
-
     /// <summary>Builds a charge (CG) or, for <see cref="UsageKind.Reversal"/>, a credit (CD).</summary>
     public static string Write(
         string controlId,
@@ -54,7 +38,7 @@ public static class DftP03Writer
         string? mrn,
         string? account,
         string? encounter,
-        UsageKind kind)
+        UsageKind kind = UsageKind.Consumption)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(controlId);
         ArgumentException.ThrowIfNullOrWhiteSpace(chargeCode);

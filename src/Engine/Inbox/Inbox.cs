@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using HealthSync.Engine.Lineage;
 using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Pipeline;
 using HealthSync.Engine.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -137,18 +138,4 @@ public sealed partial class Inbox(IServiceScopeFactory scopes, TimeProvider time
 }
 
 /// <summary>Wakes the processor as soon as something was stored, so latency is not bound to the poll interval.</summary>
-public sealed class InboxSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); }
-            catch (SemaphoreFullException) { }
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class InboxSignal : WakeSignal;

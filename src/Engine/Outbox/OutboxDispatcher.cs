@@ -19,21 +19,7 @@ using Polly.CircuitBreaker;
 namespace HealthSync.Engine.Outbox;
 
 /// <summary>Wakes the dispatcher when new outbox rows were committed.</summary>
-public sealed class OutboxSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); }
-            catch (SemaphoreFullException) { }
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class OutboxSignal : WakeSignal;
 
 /// <summary>The result of one delivery attempt, computed without touching the database.</summary>
 internal sealed record DeliveryResult(long OutboxId, bool Success, bool Permanent, int? StatusCode, string? Error, TimeSpan? RetryAfter, string? ResponseBody, TimeSpan Elapsed);
