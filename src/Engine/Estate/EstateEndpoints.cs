@@ -46,6 +46,7 @@ public static class EstateEndpoints
                     .ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + r.Quantity), ct);
             return result;
         });
+        estate.MapGet("/gateway/settlements", Settlements).AddEndpointFilter(Faults("gateway"));
         estate.MapGet("/erp/inventory", async (string facility, string sku, HealthSyncDb db, CancellationToken ct) =>
             Results.Ok(await db.EstateInventory.AsNoTracking().Where(i => i.Facility == facility && i.Sku == sku)
                 .Select(i => new { i.Location, i.OnHand, i.ParLevel }).ToListAsync(ct)))
@@ -126,6 +127,28 @@ public static class EstateEndpoints
         if (!await TrySaveAsync(db, ct))
             return await Post(http, system, kind, prefix, facility, sku, quantity, amount, db, time, ct);
         return Results.Ok(new { reference });
+    }
+
+    /// <summary>
+    /// The payment gateway's settlement file for one day (CSV, as card processors deliver it): patient payments
+    /// taken against the charges billing received that day, one in three, 20 % of the charge, minus a 2.9 % fee.
+    /// </summary>
+    private static async Task<IResult> Settlements(DateOnly date, HealthSyncDb db, CancellationToken ct)
+    {
+        var from = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var to = from.AddDays(1);
+        var charges = await db.EstatePostings.AsNoTracking()
+            .Where(p => p.System == "billing" && p.Kind == "charge" && p.ReceivedAt >= from && p.ReceivedAt < to)
+            .OrderBy(p => p.Id).Select(p => new { p.Id, p.Reference, p.Facility, p.Amount, p.ReceivedAt }).ToListAsync(ct);
+        var csv = new System.Text.StringBuilder("settlement_id,merchant_ref,facility,gross_amount,fee,net_amount,settled_at,card_brand\n");
+        string[] brands = ["VISA", "MC", "AMEX", "DISC"];
+        foreach (var c in charges.Where(c => c.Id % 3 == 0))
+        {
+            var gross = Math.Round(c.Amount * 0.2m, 2);
+            var fee = Math.Round(gross * 0.029m, 2);
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"STL-{c.Id:D8},{c.Reference},{c.Facility},{gross:0.00},{fee:0.00},{gross - fee:0.00},{c.ReceivedAt.AddHours(6):yyyy-MM-ddTHH:mm:ssZ},{brands[c.Id % brands.Length]}\n");
+        }
+        return Results.Text(csv.ToString(), "text/csv");
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using HealthSync.Engine.Demo;
 using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthSync.Engine.Tests.Workflows;
 
@@ -200,5 +201,25 @@ public class SupplyChargeFlowTests(TestHost host) : IClassFixture<TestHost>
         signals[0].OnHand.ShouldBe(3m);
         signals[0].ParLevel.ShouldBe(4m);
         signals[0].Status.ShouldBe(PostingStatus.Posted);
+    }
+
+    [Fact]
+    public async Task The_simulated_gateway_settles_patient_payments_for_the_day_as_a_CSV_file()
+    {
+        for (var i = 0; i < 6; i++)
+            Usage.Msa(await MllpClient.SendOnceAsync(host.MllpPort, DemoMessages.Dft(Usage.Stent()))).ShouldBe("AA");
+        await host.DrainedAsync();
+        var key = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthSync.Engine.Estate.EstateOptions>>().Value.Key;
+        using var client = host.Client();
+        client.DefaultRequestHeaders.Add("X-Estate-Key", key);
+
+        var csv = await client.GetStringAsync($"estate/gateway/settlements?date={DateTime.UtcNow:yyyy-MM-dd}");
+
+        var lines = csv.Trim().Split('\n');
+        lines[0].ShouldBe("settlement_id,merchant_ref,facility,gross_amount,fee,net_amount,settled_at,card_brand");
+        lines.Length.ShouldBeGreaterThan(1);
+        lines.Skip(1).ShouldAllBe(l => l.Split(',', StringSplitOptions.None).Length == 8 && l.Contains("CHG-"));
+        using var anonymous = host.Client();
+        (await anonymous.GetAsync($"estate/gateway/settlements?date={DateTime.UtcNow:yyyy-MM-dd}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 }
