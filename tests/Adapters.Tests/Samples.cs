@@ -2,7 +2,7 @@ using HealthSync.Adapters.Mllp;
 
 namespace HealthSync.Adapters.Tests;
 
-/// <summary>Locates the third-party sample files shared next to the repository.</summary>
+/// <summary>Locates the third-party sample files kept byte-exact under tests/samples (see its MANIFEST.md).</summary>
 internal static class Samples
 {
     private static readonly Lazy<string> RootPath = new(Locate);
@@ -35,10 +35,10 @@ internal static class Samples
             throw new InvalidOperationException($"No directory containing HealthSync.Portal.sln was found above {AppContext.BaseDirectory}.");
         }
 
-        var samples = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "samples"));
+        var samples = Path.Combine(dir.FullName, "tests", "samples");
         if (!Directory.Exists(Path.Combine(samples, "hl7v2")) || !Directory.Exists(Path.Combine(samples, "fhir-r4")))
         {
-            throw new DirectoryNotFoundException($"The shared sample folder was not found at {samples} (expected hl7v2/ and fhir-r4/ inside it).");
+            throw new DirectoryNotFoundException($"The sample folder was not found at {samples} (expected hl7v2/ and fhir-r4/ inside it).");
         }
 
         return samples;
