@@ -15,10 +15,12 @@ public sealed class MappingSnapshot
     private readonly Dictionary<(string, string), LocationMapping> _locations;
     private readonly Dictionary<(string, string), decimal> _uom;
     private readonly IReadOnlyList<RoutingRule> _routing;
+    private readonly Dictionary<string, string> _owners;
 
     public MappingSnapshot(IEnumerable<ItemMapping> items, IEnumerable<ChargeCodeMapping> charges, IEnumerable<LocationMapping> locations,
-        IEnumerable<UomConversion> uom, IEnumerable<RoutingRule> routing)
+        IEnumerable<UomConversion> uom, IEnumerable<RoutingRule> routing, IEnumerable<OwnershipEntry>? ownership = null)
     {
+        _owners = (ownership ?? []).ToDictionary(o => o.Entity, o => o.SystemOfRecord, StringComparer.OrdinalIgnoreCase);
         _items = items.ToLookup(i => i.ItemCode, StringComparer.OrdinalIgnoreCase);
         _charges = charges.ToLookup(c => c.Sku, StringComparer.OrdinalIgnoreCase);
         _locations = locations.ToDictionary(l => (l.Facility.ToUpperInvariant(), l.LocationCode.ToUpperInvariant()));
@@ -38,6 +40,9 @@ public sealed class MappingSnapshot
     /// <summary>Factor that converts one <paramref name="fromUom"/> of the SKU into its base unit; 1 for the base unit itself.</summary>
     public decimal? UomFactor(string sku, string fromUom, string baseUom) =>
         string.Equals(fromUom, baseUom, StringComparison.OrdinalIgnoreCase) ? 1m : _uom.TryGetValue((sku.ToUpperInvariant(), fromUom.ToUpperInvariant()), out var f) ? f : null;
+
+    /// <summary>The system of record for an entity in the ownership matrix (e.g. inventory-balance -> erp), if set.</summary>
+    public string? SystemOfRecord(string entity) => _owners.GetValueOrDefault(entity);
 
     /// <summary>The team for an exception: the most specific matching rule wins; a named category outweighs a facility, which outweighs a workflow.</summary>
     public string? RouteTeam(string category, string workflow, string? facility) =>
@@ -90,7 +95,8 @@ public sealed class MappingCatalog(IServiceScopeFactory scopes, TimeProvider tim
                 await db.ChargeCodeMappings.AsNoTracking().ToListAsync(ct),
                 await db.LocationMappings.AsNoTracking().Where(l => l.Active).ToListAsync(ct),
                 await db.UomConversions.AsNoTracking().ToListAsync(ct),
-                await db.RoutingRules.AsNoTracking().ToListAsync(ct));
+                await db.RoutingRules.AsNoTracking().ToListAsync(ct),
+                await db.Ownership.AsNoTracking().ToListAsync(ct));
             _loadedAt = time.GetUtcNow();
         }
         finally

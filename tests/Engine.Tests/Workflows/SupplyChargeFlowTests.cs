@@ -222,4 +222,29 @@ public class SupplyChargeFlowTests(TestHost host) : IClassFixture<TestHost>
         using var anonymous = host.Client();
         (await anonymous.GetAsync($"estate/gateway/settlements?date={DateTime.UtcNow:yyyy-MM-dd}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task Targets_follow_the_ownership_matrix_and_an_unknown_system_of_record_is_a_mapping_gap()
+    {
+        var catalog = host.Services.GetRequiredService<HealthSync.Engine.Mappings.MappingCatalog>();
+        await using (var db = host.NewDb())
+            await db.Ownership.Where(o => o.Entity == "patient-charge").ExecuteUpdateAsync(s => s.SetProperty(o => o.SystemOfRecord, "legacy-pas"));
+        catalog.Invalidate();
+        try
+        {
+            var usage = Usage.Stent("CMC", "OR2");
+            Usage.Msa(await MllpClient.SendOnceAsync(host.MllpPort, DemoMessages.Dft(usage))).ShouldBe("AA");
+            await host.DrainedAsync();
+            await using var db = host.NewDb();
+            var ex = await db.Exceptions.SingleAsync(e => e.ErrorCode == "no-route" && e.InboxMessageId == db.InboxMessages.Single(m => m.IdempotencyKey.EndsWith(":" + usage.ControlId)).Id);
+            ex.ErrorDetail.ShouldContain("legacy-pas");
+            (await db.EstatePostings.CountAsync(p => p.IdempotencyKey.StartsWith($"CMC:{usage.TransactionId}:"))).ShouldBe(0);
+        }
+        finally
+        {
+            await using (var db = host.NewDb())
+                await db.Ownership.Where(o => o.Entity == "patient-charge").ExecuteUpdateAsync(s => s.SetProperty(o => o.SystemOfRecord, "billing"));
+            catalog.Invalidate();
+        }
+    }
 }

@@ -90,6 +90,14 @@ public static class SupplyChargeHandler
                 continue;
             }
 
+            if (Unroutable(map, m) is { } noRoute)
+            {
+                Step(Steps.Routed, Systems.Engine, Steps.Error, noRoute.Detail);
+                db.Exceptions.Add(ExceptionFactory.Create(noRoute, WorkflowNames.SupplyCharge, cid, message.SourceSystem, m.Facility, m.ChargeAmount,
+                    businessKey, map, now, message.Id, payloadVersion: message.PayloadVersion));
+                continue;
+            }
+
             known.Usages[factKey] = (cid, message.Id);
             Step(Steps.Validated, Systems.Engine, Steps.Ok, u.SourceEventId);
             Step(Steps.Mapped, Systems.Engine, Steps.Ok,
@@ -98,6 +106,25 @@ public static class SupplyChargeHandler
             Record(db, message, m, kind, now, Step);
         }
         message.Status = InboxStatus.Processed;
+    }
+
+    public const string InventoryEntity = "inventory-balance";
+    public const string ChargeEntity = "patient-charge";
+
+    /// <summary>
+    /// Targets come from the ownership matrix: stock goes to the system of record for inventory balances, charges
+    /// to the one for patient charges. A matrix naming a system the engine has no interface to is a mapping gap,
+    /// raised before anything is posted.
+    /// </summary>
+    private static Problem? Unroutable(MappingSnapshot map, MappedUsage m)
+    {
+        var stock = map.SystemOfRecord(InventoryEntity) ?? Systems.Erp;
+        if (stock != Systems.Erp)
+            return new Problem(Categories.MappingGap, "no-route", $"The ownership matrix names '{stock}' as system of record for {InventoryEntity}; no inventory interface to it exists.");
+        var charges = map.SystemOfRecord(ChargeEntity) ?? Systems.Billing;
+        if (m.Billable && charges != Systems.Billing)
+            return new Problem(Categories.MappingGap, "no-route", $"The ownership matrix names '{charges}' as system of record for {ChargeEntity}; no charge interface to it exists.");
+        return null;
     }
 
     private static void Record(HealthSyncDb db, InboxMessage message, MappedUsage m, string kind, DateTime now, Action<string, string, string, string?> step)
@@ -127,7 +154,7 @@ public static class SupplyChargeHandler
         db.OutboxMessages.Add(Outbound(message, movement.Id, reversal ? Operations.ErpInventoryReturn : Operations.ErpInventoryDecrement,
             new { movementId = movement.Id, facility = m.Facility, location = m.ErpLocation, costCenter = m.CostCenter, sku = m.Sku, quantity = m.BaseQuantity, lot = u.Lot, serial = u.Serial, occurredAt = m.OccurredAt, parLevel = m.ParLevel },
             $"{eventKey}:erp", $"{Systems.Erp}:{orderKey}", m.ChargeAmount, m.Facility, now));
-        targets.Add($"ERP inventory {(reversal ? "return" : "decrement")} {m.Sku} x{m.BaseQuantity} at {m.ErpLocation}");
+        targets.Add($"ERP (system of record for {InventoryEntity}): {(reversal ? "return" : "decrement")} {m.Sku} x{m.BaseQuantity} at {m.ErpLocation}");
 
         if (m.Billable && m.ChargeCode is not null)
         {
@@ -140,7 +167,7 @@ public static class SupplyChargeHandler
             db.OutboxMessages.Add(Outbound(message, charge.Id, reversal ? Operations.BillingChargeCredit : Operations.BillingChargePost,
                 new { chargeId = charge.Id, facility = m.Facility, account = u.PatientAccount, encounter = u.Encounter, mrn = u.PatientMrn, chargeCode = m.ChargeCode, quantity = m.BaseQuantity, amount = m.ChargeAmount, department = m.CostCenter, serviceDate = m.OccurredAt, sourceEventId = u.SourceEventId },
                 $"{eventKey}:billing", $"{Systems.Billing}:{orderKey}", m.ChargeAmount, m.Facility, now));
-            targets.Add($"billing charge {m.ChargeCode} {charge.Amount:0.00}");
+            targets.Add($"billing (system of record for {ChargeEntity}): charge {m.ChargeCode} {charge.Amount:0.00}");
         }
         step(Steps.Routed, Systems.Engine, Steps.Ok, string.Join("; ", targets));
     }
