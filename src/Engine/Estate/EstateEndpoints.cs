@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HealthSync.Engine.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -169,5 +168,4 @@ public static class EstateEndpoints
         }
     }
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

@@ -76,18 +76,19 @@ public sealed partial class Inbox(IServiceScopeFactory scopes, TimeProvider time
 
         var now = time.GetUtcNow().UtcDateTime;
         var fresh = new Dictionary<string, InboxMessage>();
-        var results = new List<Accepted?>(messages.Count);
+        // Per message: the earlier stored copy (duplicate) or the row stored now; a repeat inside the group points at the first copy.
+        var slots = new List<(Accepted? Earlier, InboxMessage? Row, bool Duplicate)>(messages.Count);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var m in messages)
         {
             if (existing.TryGetValue(m.IdempotencyKey, out var e))
             {
-                results.Add(new Accepted(e.Id, e.CorrelationId, Duplicate: true));
+                slots.Add((new Accepted(e.Id, e.CorrelationId, Duplicate: true), null, true));
                 continue;
             }
-            if (fresh.ContainsKey(m.IdempotencyKey))
+            if (fresh.TryGetValue(m.IdempotencyKey, out var first))
             {
-                results.Add(null);
+                slots.Add((null, first, true));
                 continue;
             }
             var row = new InboxMessage
@@ -112,25 +113,17 @@ public sealed partial class Inbox(IServiceScopeFactory scopes, TimeProvider time
             });
             foreach (var (type, value) in (m.BusinessKeys ?? []).Distinct())
                 db.BusinessKeys.Add(new BusinessKey { CorrelationId = row.CorrelationId, KeyType = type, KeyValue = value });
-            results.Add(null);
+            slots.Add((null, row, false));
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
 
-        for (var i = 0; i < messages.Count; i++)
+        foreach (var slot in slots)
         {
-            if (results[i] is not null)
-            {
-                EngineTelemetry.DuplicatesAcknowledged.Add(1);
-                continue;
-            }
-            var row = fresh[messages[i].IdempotencyKey];
-            // A second copy of a key inside the same group is a duplicate of the first.
-            var isFirst = ReferenceEquals(messages.First(x => x.IdempotencyKey == messages[i].IdempotencyKey), messages[i]);
-            results[i] = new Accepted(row.Id, row.CorrelationId, Duplicate: !isFirst);
-            if (isFirst) EngineTelemetry.MessagesReceived.Add(1, new KeyValuePair<string, object?>(EngineTelemetry.FormatTag, row.Format));
+            if (slot.Duplicate) EngineTelemetry.DuplicatesAcknowledged.Add(1);
+            else EngineTelemetry.MessagesReceived.Add(1, new KeyValuePair<string, object?>(EngineTelemetry.FormatTag, slot.Row!.Format));
         }
-        return results.Select(r => r!).ToList();
+        return slots.Select(s => s.Earlier ?? new Accepted(s.Row!.Id, s.Row.CorrelationId, s.Duplicate)).ToList();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Storing {Count} inbound messages failed; senders get a negative acknowledgement")]

@@ -53,7 +53,7 @@ public static class FhirEndpoints
             return Results.Content(OperationOutcome.BuildInformation($"Duplicate of an earlier request (transaction {accepted.CorrelationId}); not processed again."), FhirJson, statusCode: StatusCodes.Status200OK);
 
         var map = await catalog.CurrentAsync(ct);
-        var outcome = SupplyChargeIntake.Read(Formats.FhirJson, payload, map, time.GetUtcNow().UtcDateTime);
+        var outcome = SupplyChargeIntake.ReadFhir(read, map, time.GetUtcNow().UtcDateTime);
         if (outcome.Rejection is not null)
             return Outcome(StatusCodes.Status400BadRequest, read.Errors.Count > 0 ? read.Errors : [Finding(outcome.Rejection)], accepted.CorrelationId);
         var problems = outcome.AllProblems.ToList();

@@ -128,7 +128,7 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
             return Hl7Ack.Build(msg, AckCode.AA, "Duplicate of a message already received; not processed again", null, now, NewControlId());
 
         var map = await catalog.CurrentAsync(ct);
-        var outcome = SupplyChargeIntake.Read(Formats.Hl7v2, payload, map, now.UtcDateTime);
+        var outcome = SupplyChargeIntake.ReadHl7(parsed, map, now.UtcDateTime);
         if (outcome.Rejection is { } r)
             return Hl7Ack.Build(msg, AckCode.AR, r.Detail, new ValidationFinding(r.Path ?? "MSH", AckErrorCode(r.Code), r.Detail), now, NewControlId());
         var problem = outcome.AllProblems.FirstOrDefault();

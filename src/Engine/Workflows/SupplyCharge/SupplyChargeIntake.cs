@@ -22,34 +22,34 @@ public sealed record ReadOutcome(IReadOnlyList<UsageDecision> Decisions, Problem
 /// <summary>Parses a raw workflow-1 message in any supported format and decides every usage in it.</summary>
 public static class SupplyChargeIntake
 {
-    public static ReadOutcome Read(string format, ReadOnlySpan<byte> payload, MappingSnapshot map, DateTime receivedAt)
+    public static ReadOutcome Read(string format, ReadOnlySpan<byte> payload, MappingSnapshot map, DateTime receivedAt) => format switch
     {
-        switch (format)
-        {
-            case Formats.Hl7v2:
-            {
-                var parsed = Hl7Parser.Parse(Hl7Text.Decode(payload));
-                if (!parsed.Success || parsed.Message is null)
-                    return Reject(parsed.Errors, "malformed-hl7", null);
-                var msg = parsed.Message;
-                if (msg.MessageType != "DFT" || msg.TriggerEvent != "P03")
-                    return new([], new Problem(Categories.Validation, "unsupported-message-type",
-                        $"Message type {msg.MessageType}^{msg.TriggerEvent} is not accepted on this interface; send DFT^P03.", "MSH-9"), msg);
-                var dft = DftP03Reader.Read(msg);
-                if (dft.Errors.Count > 0) return Reject(dft.Errors, "invalid-dft", msg);
-                return new(dft.Usages.Select(u => SupplyChargeDecision.Decide(u, map, receivedAt)).ToList(), null, msg);
-            }
-            case Formats.FhirJson:
-            {
-                var fhir = ChargeItemReader.Read(Hl7Text.Decode(payload));
-                if (fhir.Errors.Count > 0) return Reject(fhir.Errors, "invalid-fhir", null);
-                if (fhir.Usages.Count == 0)
-                    return new([], new Problem(Categories.Validation, "no-charge-items", "The request holds no ChargeItem.", "resourceType"), null);
-                return new(fhir.Usages.Select(u => SupplyChargeDecision.Decide(u, map, receivedAt)).ToList(), null, null);
-            }
-            default:
-                return new([], new Problem(Categories.Validation, "unknown-format", $"Format '{format}' is not supported."), null);
-        }
+        Formats.Hl7v2 => ReadHl7(Hl7Parser.Parse(Hl7Text.Decode(payload)), map, receivedAt),
+        Formats.FhirJson => ReadFhir(ChargeItemReader.Read(Hl7Text.Decode(payload)), map, receivedAt),
+        _ => new([], new Problem(Categories.Validation, "unknown-format", $"Format '{format}' is not supported."), null),
+    };
+
+    /// <summary>Decides an HL7 message a transport has already parsed (so the parse is not repeated for the ACK).</summary>
+    public static ReadOutcome ReadHl7(Hl7ParseResult parsed, MappingSnapshot map, DateTime receivedAt)
+    {
+        if (!parsed.Success || parsed.Message is null)
+            return Reject(parsed.Errors, "malformed-hl7", null);
+        var msg = parsed.Message;
+        if (msg.MessageType != "DFT" || msg.TriggerEvent != "P03")
+            return new([], new Problem(Categories.Validation, "unsupported-message-type",
+                $"Message type {msg.MessageType}^{msg.TriggerEvent} is not accepted on this interface; send DFT^P03.", "MSH-9"), msg);
+        var dft = DftP03Reader.Read(msg);
+        if (dft.Errors.Count > 0) return Reject(dft.Errors, "invalid-dft", msg);
+        return new(dft.Usages.Select(u => SupplyChargeDecision.Decide(u, map, receivedAt)).ToList(), null, msg);
+    }
+
+    /// <summary>Decides a FHIR request a transport has already read.</summary>
+    public static ReadOutcome ReadFhir(FhirReadResult fhir, MappingSnapshot map, DateTime receivedAt)
+    {
+        if (fhir.Errors.Count > 0) return Reject(fhir.Errors, "invalid-fhir", null);
+        if (fhir.Usages.Count == 0)
+            return new([], new Problem(Categories.Validation, "no-charge-items", "The request holds no ChargeItem.", "resourceType"), null);
+        return new(fhir.Usages.Select(u => SupplyChargeDecision.Decide(u, map, receivedAt)).ToList(), null, null);
     }
 
     private static ReadOutcome Reject(IReadOnlyList<ValidationFinding> findings, string code, Hl7Message? msg)
