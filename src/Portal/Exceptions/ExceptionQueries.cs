@@ -1,3 +1,4 @@
+using HealthSync.Engine.Lineage;
 using HealthSync.Engine.Persistence;
 using HealthSync.Portal.Security;
 using Microsoft.EntityFrameworkCore;
@@ -29,10 +30,13 @@ public static class ExceptionQueries
         if (!string.IsNullOrWhiteSpace(filter.Team)) q = q.Where(e => e.Team == filter.Team);
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
+            // Free text matches the error, or exactly any business key of the transaction (MSH-10, item, lot, encounter ...);
+            // patient keys only for roles that may see them.
             var text = filter.Text.Trim();
-            q = seesPhi
-                ? q.Where(e => e.ErrorDetail.Contains(text) || e.ErrorCode.Contains(text) || e.BusinessKey == text)
-                : q.Where(e => e.ErrorDetail.Contains(text) || e.ErrorCode.Contains(text));
+            var keys = db.BusinessKeys.Where(k => k.KeyValue == text);
+            if (!seesPhi) keys = keys.Where(k => k.KeyType != KeyTypes.Encounter && k.KeyType != KeyTypes.PatientAccount);
+            var byKey = keys.Select(k => k.CorrelationId);
+            q = q.Where(e => e.ErrorDetail.Contains(text) || e.ErrorCode.Contains(text) || byKey.Contains(e.CorrelationId));
         }
         var total = await q.CountAsync(ct);
         var page = Math.Max(1, filter.Page);

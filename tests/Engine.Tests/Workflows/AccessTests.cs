@@ -75,6 +75,21 @@ public class AccessTests(TestHost host) : IClassFixture<TestHost>
     }
 
     [Fact]
+    public async Task Exceptions_are_found_by_any_business_key_and_patient_keys_only_by_roles_that_see_them()
+    {
+        var usage = Usage.Stent() with { Lot = null, Serial = null };
+        Usage.Msa(await MllpClient.SendOnceAsync(host.MllpPort, DemoMessages.Dft(usage))).ShouldBe("AE");
+        await host.DrainedAsync();
+
+        using var analyst = host.Client(TestHost.AnalystKey);
+        (await analyst.GetFromJsonAsync<JsonElement>($"api/v1/exceptions?q={usage.ControlId}")).GetProperty("total").GetInt32().ShouldBe(1);
+        (await analyst.GetFromJsonAsync<JsonElement>($"api/v1/exceptions?q={usage.Encounter}")).GetProperty("total").GetInt32().ShouldBe(1);
+        using var supply = host.Client(TestHost.SupplyKey);
+        (await supply.GetFromJsonAsync<JsonElement>($"api/v1/exceptions?q={usage.ControlId}")).GetProperty("total").GetInt32().ShouldBe(1);
+        (await supply.GetFromJsonAsync<JsonElement>($"api/v1/exceptions?q={usage.Encounter}")).GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_describes_the_v1_API()
     {
         using var admin = host.Client(TestHost.AdminKey);
