@@ -37,4 +37,7 @@ public sealed record SupplyUsage(
     string? PatientMrn,
     string? PatientAccount,
     string? Encounter,
-    string? ProcedureCode);
+    string? ProcedureCode) : ICanonicalFact
+{
+    public string BusinessKey => SourceEventId;
+}
