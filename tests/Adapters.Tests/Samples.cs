@@ -22,6 +22,17 @@ internal static class Samples
 
     public static string Fhir(string fileName) => File.ReadAllText(Path.Combine(FhirDirectory, fileName));
 
+    public static string X12Directory => Path.Combine(Root, "x12");
+
+    public static IEnumerable<string> X12FileNames() =>
+        Directory.EnumerateFiles(X12Directory).Select(f => Path.GetFileName(f)!)
+            .Where(f => !f.StartsWith("LICENSE", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+    public static byte[] X12Bytes(string fileName) => File.ReadAllBytes(Path.Combine(X12Directory, fileName));
+
+    public static IEnumerable<string> FhirFileNames() =>
+        Directory.EnumerateFiles(FhirDirectory, "*.json").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal);
+
     private static string Locate()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
