@@ -9,6 +9,7 @@ dotnet build "$root/src/Portal" -c Release -v quiet -nologo
 mkdir -p "$root/.data"
 export Database__ConnectionString="${Database__ConnectionString:-Data Source=$root/.data/healthsync.db}"
 export Demo__Enabled="${Demo__Enabled:-true}"
+export Engine__DropFolders__Root="${Engine__DropFolders__Root:-$root/.data/drop}"
 # The portal's directory is the content root: appsettings.json and wwwroot live there.
 cd "$root/src/Portal"
 dotnet bin/Release/net10.0/HealthSync.Portal.dll setup

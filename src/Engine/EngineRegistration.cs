@@ -31,6 +31,8 @@ public static class EngineRegistration
                 if (o.Enabled && string.IsNullOrEmpty(o.Key)) o.Key = ApiKeyHashing.NewKey();
             });
         services.AddOptions<TrafficOptions>().BindConfiguration("Demo:Traffic");
+        services.AddOptions<IntakeLimits>().BindConfiguration("Engine:Limits").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DropFolderOptions>().BindConfiguration("Engine:DropFolders").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<MappingCatalog>();
         services.AddSingleton<InboxSignal>();
@@ -43,6 +45,8 @@ public static class EngineRegistration
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
+        services.AddSingleton<DropFolderWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DropFolderWatcher>());
 
         var engine = builder.Configuration.GetSection("Engine").Get<EngineOptions>() ?? new EngineOptions();
         if (engine.RunsWorker)

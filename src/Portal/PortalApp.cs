@@ -89,6 +89,8 @@ public static class PortalApp
         app.MapAccount();
         app.MapApiV1();
         app.MapFhirIntake();
+        app.MapX12Intake();
+        app.MapCsvIntake();
         app.MapFragments();
         if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();
         app.MapRazorComponents<App>();

@@ -61,6 +61,13 @@ public static class DemoCatalog
         ("downstream-unavailable", null, "integration-ops"),
         ("upstream-data", null, "supply-chain"),
         ("validation", "supply-charge", "revenue-cycle"),
+        ("*", "procure-to-pay", "supply-chain"),
+        ("*", "payment-posting", "revenue-cycle"),
+        ("*", "discharge-to-revenue", "revenue-cycle"),
+        ("validation", "procure-to-pay", "supply-chain"),
+        ("validation", "payment-posting", "revenue-cycle"),
+        ("duplicate", "procure-to-pay", "supply-chain"),
+        ("duplicate", "payment-posting", "revenue-cycle"),
     ];
 
     public static readonly IReadOnlyList<(string Entity, string System, string Owner)> Ownership =

@@ -19,7 +19,8 @@ public sealed record InboundMessage(
     string IdempotencyKey,
     string? MessageType = null,
     string? OrderingKey = null,
-    IReadOnlyList<(string Type, string Value)>? BusinessKeys = null);
+    IReadOnlyList<(string Type, string Value)>? BusinessKeys = null,
+    string? QuarantineReason = null);
 
 /// <summary>What the transport may tell the sender: the message is durably stored (or was already).</summary>
 public sealed record Accepted(long InboxId, Guid CorrelationId, bool Duplicate);
@@ -101,6 +102,7 @@ public sealed partial class Inbox(IServiceScopeFactory scopes, TimeProvider time
                 MessageType = m.MessageType,
                 OrderingKey = m.OrderingKey,
                 Payload = m.Payload,
+                QuarantineReason = m.QuarantineReason,
                 ReceivedAt = now,
                 Status = InboxStatus.Received,
             };

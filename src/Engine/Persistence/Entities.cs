@@ -16,6 +16,12 @@ public sealed class InboxMessage
     public string? OrderingKey { get; set; }
     public required byte[] Payload { get; set; }
     public int PayloadVersion { get; set; } = 1;
+
+    /// <summary>
+    /// Set by the transport when it refused the input before it could be read (too large, wrong media type): the
+    /// bytes it kept are stored all the same, and the processor raises an exception with this reason instead of parsing.
+    /// </summary>
+    public string? QuarantineReason { get; set; }
     public DateTime ReceivedAt { get; set; }
     public InboxStatus Status { get; set; }
     public int Attempts { get; set; }
@@ -70,6 +76,33 @@ public sealed class BusinessKey
     public Guid CorrelationId { get; set; }
     public required string KeyType { get; set; }
     public required string KeyValue { get; set; }
+}
+
+/// <summary>
+/// A business document read from an inbound message (purchase order, acknowledgement, ship notice, receipt, invoice,
+/// claim, remittance, settlement, billing receipt, visit, device): the canonical JSON plus the columns the matchers,
+/// KPIs and lineage search need.
+/// </summary>
+public sealed class BusinessDocument
+{
+    public long Id { get; set; }
+    public Guid CorrelationId { get; set; }
+    public long InboxMessageId { get; set; }
+    public int PayloadVersion { get; set; } = 1;
+    public required string Kind { get; set; }
+    public required string BusinessKey { get; set; }
+
+    /// <summary>The document this one answers or bills (the PO of an 855, 856 or 810); null when none.</summary>
+    public string? Reference { get; set; }
+
+    /// <summary>The trading partner: vendor, payer or gateway.</summary>
+    public string? Partner { get; set; }
+    public string? Facility { get; set; }
+    public DateTime? DocumentDate { get; set; }
+    public decimal? Amount { get; set; }
+    public int LineCount { get; set; }
+    public required string Canonical { get; set; }
+    public DateTime RecordedAt { get; set; }
 }
 
 public enum ExceptionStatus { Open, Resolved }

@@ -15,6 +15,7 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<LineageStep> LineageSteps => Set<LineageStep>();
     public DbSet<BusinessKey> BusinessKeys => Set<BusinessKey>();
+    public DbSet<BusinessDocument> BusinessDocuments => Set<BusinessDocument>();
     public DbSet<ExceptionRecord> Exceptions => Set<ExceptionRecord>();
     public DbSet<UsageEvent> UsageEvents => Set<UsageEvent>();
     public DbSet<Charge> Charges => Set<Charge>();
@@ -74,6 +75,13 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.ToTable("business_keys");
             e.HasIndex(x => new { x.KeyType, x.KeyValue });
             e.HasIndex(x => new { x.CorrelationId, x.KeyType, x.KeyValue }).IsUnique();
+        });
+        b.Entity<BusinessDocument>(e =>
+        {
+            e.ToTable("business_documents");
+            e.HasIndex(x => new { x.Kind, x.BusinessKey });
+            e.HasIndex(x => x.CorrelationId);
+            e.HasIndex(x => new { x.Kind, x.Reference });
         });
         b.Entity<ExceptionRecord>(e =>
         {

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using HealthSync.Adapters.Canonical;
 using HealthSync.Engine.Exceptions;
 using HealthSync.Engine.Inbox;
+using HealthSync.Engine.Lineage;
 using HealthSync.Engine.Mappings;
 using HealthSync.Engine.Outbox;
 using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Telemetry;
+using HealthSync.Engine.Workflows.Documents;
 using HealthSync.Engine.Workflows.SupplyCharge;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,13 +112,13 @@ public sealed partial class InboxProcessor(
     private async Task ApplyAsync(HealthSyncDb db, List<InboxMessage> batch, MappingSnapshot map, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var outcomes = batch.Select(m => (Message: m, Outcome: SupplyChargeIntake.Read(m.Format, m.Payload, map, m.ReceivedAt))).ToList();
+        var outcomes = batch.Select(m => (Message: m, Read: m.QuarantineReason is { } reason ? Quarantined(m, reason) : Intake.Read(m.Format, m.Payload, map, m.ReceivedAt))).ToList();
 
-        var eventIds = outcomes.SelectMany(o => o.Outcome.Decisions).Select(d => d.Usage.SourceEventId).Distinct().ToList();
         var known = new SupplyChargeHandler.Known(new(), []);
         var correlationIds = batch.Select(b => b.CorrelationId).ToList();
         foreach (var k in await db.BusinessKeys.AsNoTracking().Where(k => correlationIds.Contains(k.CorrelationId)).Select(k => new { k.CorrelationId, k.KeyType, k.KeyValue }).ToListAsync(ct))
             known.Keys.Add((k.CorrelationId, k.KeyType, k.KeyValue));
+        var eventIds = outcomes.SelectMany(o => o.Read.Decisions).Select(d => d.Usage.SourceEventId).Distinct().ToList();
         foreach (var chunk in eventIds.Chunk(500))
         {
             var rows = await db.UsageEvents.AsNoTracking()
@@ -125,18 +127,60 @@ public sealed partial class InboxProcessor(
                 .ToListAsync(ct);
             foreach (var r in rows) known.Usages[(r.Facility, r.SourceEventId, r.Kind)] = (r.CorrelationId, r.InboxId);
         }
+        var knownDocuments = new DocumentHandler.Known();
+        var documentKeys = outcomes.SelectMany(o => o.Read.Documents).Select(f => f.BusinessKey).Distinct().ToList();
+        foreach (var chunk in documentKeys.Chunk(500))
+        {
+            var rows = await db.BusinessDocuments.AsNoTracking().Where(d => chunk.Contains(d.BusinessKey))
+                .Select(d => new { d.Kind, d.BusinessKey, d.Partner, d.CorrelationId, d.InboxMessageId }).ToListAsync(ct);
+            foreach (var r in rows) knownDocuments.Documents.TryAdd((r.Kind, r.BusinessKey, r.Partner ?? string.Empty), (r.CorrelationId, r.InboxMessageId));
+        }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (message, outcome) in outcomes)
+        foreach (var (message, read) in outcomes)
         {
             using var scope = log.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = message.CorrelationId });
-            SupplyChargeHandler.Apply(db, message, outcome, map, known, now);
+            Apply(db, message, read, map, known, knownDocuments, now);
             message.ProcessedAt = now;
             message.Attempts++;
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         EngineTelemetry.MessagesProcessed.Add(batch.Count);
+    }
+
+    /// <summary>An input the transport refused before reading (reason "code: detail") is rejected without being parsed.</summary>
+    private static IntakeRead Quarantined(InboxMessage m, string reason)
+    {
+        var colon = reason.IndexOf(':', StringComparison.Ordinal);
+        var (code, detail) = colon > 0 ? (reason[..colon], reason[(colon + 1)..].Trim()) : ("quarantined", reason);
+        return IntakeRead.Reject(m.MessageType ?? m.Format, WorkflowNames.ForMessage(m.Format, m.MessageType), new Problem(Categories.Validation, code, detail));
+    }
+
+    private static void Apply(HealthSyncDb db, InboxMessage message, IntakeRead read, MappingSnapshot map,
+        SupplyChargeHandler.Known known, DocumentHandler.Known knownDocuments, DateTime now)
+    {
+        void Step(string outcome, string detail) => db.LineageSteps.Add(new LineageStep
+        {
+            CorrelationId = message.CorrelationId, Step = Steps.Parsed, System = Systems.Engine, Outcome = outcome, Detail = detail, At = now,
+            InboxMessageId = message.Id, PayloadVersion = message.PayloadVersion,
+        });
+
+        if (read.Rejection is { } rejection)
+        {
+            Step(Steps.Error, rejection.Detail);
+            db.Exceptions.Add(ExceptionFactory.Create(rejection, read.Workflow, message.CorrelationId, message.SourceSystem, null, 0m, null, map, now,
+                message.Id, payloadVersion: message.PayloadVersion));
+            message.Status = InboxStatus.Rejected;
+            return;
+        }
+
+        Step(Steps.Ok, read.Summary);
+        if (read.Decisions.Count > 0)
+            SupplyChargeHandler.Apply(db, message, read.Usage, map, known, now);
+        DocumentHandler.Apply(db, message, read.Documents, read.Problems.Select(p => (p.Problem, p.Workflow, p.AmountAtRisk)).ToList(),
+            map, knownDocuments, known.Keys, now);
+        message.Status = InboxStatus.Processed;
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Inbox processing loop failed; retrying")]

@@ -106,12 +106,16 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
     }
 
     /// <summary>Stores one frame and builds its acknowledgement.</summary>
-    public async Task<string> HandleAsync(byte[] payload, CancellationToken ct)
+    /// <param name="transport">How the message came: "mllp", or "file" for a message of a dropped batch file.</param>
+    /// <param name="fallbackKey">Idempotency key when the message has no MSH-10 (a file's hash and the message's position in it).</param>
+    public async Task<string> HandleAsync(byte[] payload, CancellationToken ct, string transport = "mllp", string? fallbackKey = null)
     {
         var now = time.GetUtcNow();
         var parsed = Hl7Parser.Parse(Hl7Text.Decode(payload));
         var msg = parsed.Success ? parsed.Message : null;
-        var inbound = Describe(payload, msg);
+        var inbound = Describe(payload, msg) with { Transport = transport };
+        if (fallbackKey is not null && inbound.IdempotencyKey.StartsWith("hl7:sha256:", StringComparison.Ordinal))
+            inbound = inbound with { IdempotencyKey = fallbackKey };
         // An unreadable message still gets its MSH-10 echoed when the header itself could be read.
         msg ??= parsed.Header;
         Accepted accepted;
@@ -128,7 +132,7 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
             return Hl7Ack.Build(msg, AckCode.AA, "Duplicate of a message already received; not processed again", null, now, NewControlId());
 
         var map = await catalog.CurrentAsync(ct);
-        var outcome = SupplyChargeIntake.ReadHl7(parsed, map, now.UtcDateTime);
+        var outcome = Intake.FromHl7(parsed, map, now.UtcDateTime);
         if (outcome.Rejection is { } r)
             return Hl7Ack.Build(msg, AckCode.AR, r.Detail, new ValidationFinding(r.Path ?? "MSH", AckErrorCode(r.Code), r.Detail), now, NewControlId());
         var problem = outcome.AllProblems.FirstOrDefault();

@@ -20,6 +20,7 @@ public static class SupplyChargeHandler
         Dictionary<(string Facility, string SourceEventId, string Kind), (Guid CorrelationId, long? InboxId)> Usages,
         HashSet<(Guid CorrelationId, string Type, string Value)> Keys);
 
+    /// <summary>Applies the usage decisions of a message that was read (whole-message rejections are the caller's).</summary>
     public static void Apply(HealthSyncDb db, InboxMessage message, ReadOutcome outcome, MappingSnapshot map, Known known, DateTime now)
     {
         var cid = message.CorrelationId;
@@ -34,16 +35,6 @@ public static class SupplyChargeHandler
                 db.BusinessKeys.Add(new BusinessKey { CorrelationId = cid, KeyType = type, KeyValue = value });
         }
 
-        if (outcome.Rejection is { } rejection)
-        {
-            Step(Steps.Parsed, Systems.Engine, Steps.Error, rejection.Detail);
-            db.Exceptions.Add(ExceptionFactory.Create(rejection, WorkflowNames.SupplyCharge, cid, message.SourceSystem, null, 0m, null, map, now,
-                message.Id, payloadVersion: message.PayloadVersion));
-            message.Status = InboxStatus.Rejected;
-            return;
-        }
-
-        Step(Steps.Parsed, Systems.Engine, Steps.Ok, $"{outcome.Decisions.Count} usage event(s)");
         foreach (var d in outcome.Decisions)
         {
             var u = d.Usage;
@@ -105,7 +96,6 @@ public static class SupplyChargeHandler
             Key(KeyTypes.Sku, m.Sku);
             Record(db, message, m, kind, now, Step);
         }
-        message.Status = InboxStatus.Processed;
     }
 
     public const string InventoryEntity = "inventory-balance";

@@ -11,6 +11,8 @@ public static class Formats
 {
     public const string Hl7v2 = "hl7v2";
     public const string FhirJson = "fhir-json";
+    public const string X12 = "x12";
+    public const string Csv = "csv";
 }
 
 /// <summary>The outcome of reading a raw message: the usage decisions, or the reason it cannot be read at all.</summary>
