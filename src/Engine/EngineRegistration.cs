@@ -69,6 +69,7 @@ public static class EngineRegistration
         }
         services.AddHttpClient("traffic");
         services.AddHostedService<TrafficGenerator>();
+        services.AddHostedService<PartnerTraffic>();
         return builder;
     }
 }

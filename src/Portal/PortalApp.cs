@@ -48,6 +48,7 @@ public static class PortalApp
             ["Engine:Targets:erp:BaseUrl"] = baseUrl + "estate/erp/",
             ["Engine:Targets:billing:BaseUrl"] = baseUrl + "estate/billing/",
             ["Engine:Targets:warehouse:BaseUrl"] = baseUrl + "estate/warehouse/",
+            ["Engine:Targets:supplier:BaseUrl"] = baseUrl + "estate/supplier/",
         };
         // Explicit configuration wins over these defaults.
         var missing = defaults.Where(d => builder.Configuration[d.Key] is null).ToDictionary();

@@ -50,6 +50,21 @@ public static class DemoCatalog
         new("ITM-SUP-VCD01", "SKU-41050", "Vascular closure device", false, true, 480m, "EA", 6, 20, null, "unmapped-charge-code"),
     ];
 
+    /// <summary>The suppliers the network buys from, as EDI trading partners (ISA/GS sender ids).</summary>
+    public static readonly IReadOnlyList<(string Id, string Name)> Vendors =
+    [
+        ("MEDLINE", "Medline Industries"),
+        ("STRYKER", "Stryker Orthopaedics"),
+        ("CARDINAL", "Cardinal Health"),
+    ];
+
+    /// <summary>Implants come from the orthopaedic supplier, the rest from the two distributors.</summary>
+    public static (string Id, string Name) VendorOf(DemoItem item) =>
+        item.Implant ? Vendors[1] : Vendors[Math.Abs(item.Sku.GetHashCode(StringComparison.Ordinal)) % 2 == 0 ? 0 : 2];
+
+    /// <summary>Contract (purchase) price per base unit: what the hospital pays, below what it charges.</summary>
+    public static decimal ContractPrice(DemoItem item) => item.Price > 0 ? decimal.Round(item.Price * 0.55m, 2) : 0.12m;
+
     public static string CostCenter(DemoFacility f, DemoLocation l) => $"CC-{f.CostCenterBase + l.Offset}";
     public static string ErpLocation(DemoFacility f, DemoLocation l) => $"{f.Code}-{l.Code}-STOCK";
     public static string ChargeCode(DemoItem i) => "CDM-" + i.Sku[4..];

@@ -29,6 +29,10 @@ public sealed class TrafficOptions
     public string BaseUrl { get; set; } = "http://127.0.0.1:5080/";
     public string ApiKey { get; set; } = "";
     public int Seed { get; set; } = 20261121;
+    /// <summary>Purchase orders the ERP sends at first start, so procure-to-pay screens have history.</summary>
+    public int BackfillPurchaseOrders { get; set; } = 12;
+    /// <summary>A purchase order every N partner-traffic ticks (a tick is 5 s).</summary>
+    public int PurchaseOrderEveryTicks { get; set; } = 12;
 }
 
 /// <summary>One generated usage event, before it is rendered as HL7 or FHIR.</summary>
@@ -285,6 +289,26 @@ public static class DemoMessages
             resource["productReference"] = new { reference = "#dev1" };
         }
         return JsonSerializer.Serialize(resource);
+    }
+
+    /// <summary>An ADT^A01 (admit) or A03 (discharge); <paramref name="withVisit"/> false leaves PV1-19 empty, which the engine must reject.</summary>
+    public static string Adt(string trigger, string encounter, string mrn, string account, string facility, DateTime at, string controlId, bool withVisit)
+    {
+        var ts = at.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        var pv1 = new string[46];
+        pv1[0] = "PV1";
+        pv1[1] = "1";
+        pv1[2] = "I";
+        pv1[3] = $"MEDSURG^^^{facility}";
+        pv1[19] = withVisit ? encounter : "";
+        pv1[44] = at.AddHours(-30).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        if (trigger == "A03") pv1[45] = ts;
+        var sb = new StringBuilder();
+        sb.Append($"MSH|^~\\&|ADT|{facility}|HEALTHSYNC|NETWORK|{ts}||ADT^{trigger}^ADT_A01|{controlId}|P|2.5.1\r");
+        sb.Append($"EVN|{trigger}|{ts}\r");
+        sb.Append($"PID|1||{mrn}^^^{facility}^MR||DOE^PAT|||||||||||||{account}\r");
+        sb.Append(string.Join('|', pv1)).Append('\r');
+        return sb.ToString();
     }
 
     private static string Escape(string s) => s.Replace("\\", "\\E\\").Replace("|", "\\F\\").Replace("^", "\\S\\").Replace("&", "\\T\\").Replace("~", "\\R\\");

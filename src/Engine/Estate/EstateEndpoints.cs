@@ -33,8 +33,8 @@ public static class EstateEndpoints
         erp.MapPost("/inventory/decrements", (HttpContext h, InventoryRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Inventory(h, r, -1, db, t, ct));
         erp.MapPost("/inventory/returns", (HttpContext h, InventoryRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Inventory(h, r, +1, db, t, ct));
         var billing = estate.MapGroup("/billing").AddEndpointFilter(Faults("billing"));
-        billing.MapPost("/charges", (HttpContext h, ChargeRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "billing", "charge", "CHG", r.Facility, null, r.Quantity, r.Amount, db, t, ct));
-        billing.MapPost("/charges/credits", (HttpContext h, ChargeRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) => Post(h, "billing", "credit", "CRD", r.Facility, null, r.Quantity, -r.Amount, db, t, ct));
+        billing.MapPost("/charges", (HttpContext h, HealthSyncDb db, TimeProvider t, CancellationToken ct) => BillingAsync(h, "charge", "CHG", 1, db, t, ct));
+        billing.MapPost("/charges/credits", (HttpContext h, HealthSyncDb db, TimeProvider t, CancellationToken ct) => BillingAsync(h, "credit", "CRD", -1, db, t, ct));
         var warehouse = estate.MapGroup("/warehouse").AddEndpointFilter(Faults("warehouse"));
         warehouse.MapPost("/replenishments", async (HttpContext h, ReplenishRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) =>
         {
@@ -46,6 +46,7 @@ public static class EstateEndpoints
             return result;
         });
         estate.MapGet("/gateway/settlements", Settlements).AddEndpointFilter(Faults("gateway"));
+        estate.MapPost("/supplier/x12", SupplierAsync).AddEndpointFilter(Faults("supplier"));
         estate.MapGet("/erp/inventory", async (string facility, string sku, HealthSyncDb db, CancellationToken ct) =>
             Results.Ok(await db.EstateInventory.AsNoTracking().Where(i => i.Facility == facility && i.Sku == sku)
                 .Select(i => new { i.Location, i.OnHand, i.ParLevel }).ToListAsync(ct)))
@@ -104,6 +105,62 @@ public static class EstateEndpoints
         await tx.CommitAsync(ct);
         var onHand = await db.EstateInventory.AsNoTracking().Where(i => i.Id == stock.Id).Select(i => i.OnHand).SingleAsync(ct);
         return Results.Ok(new { reference, onHand, parLevel = stock.ParLevel });
+    }
+
+    /// <summary>
+    /// The simulated billing system takes charges as HL7 v2 DFT^P03 (and, for older clients, JSON) and answers an HL7
+    /// ACK whose MSA-3 is its charge reference, or AR with the reason.
+    /// </summary>
+    private static async Task<IResult> BillingAsync(HttpContext http, string kind, string prefix, int sign, HealthSyncDb db, TimeProvider time, CancellationToken ct)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var body = await reader.ReadToEndAsync(ct);
+        if (!(http.Request.ContentType ?? "").Contains("hl7", StringComparison.OrdinalIgnoreCase))
+        {
+            var json = System.Text.Json.JsonSerializer.Deserialize<ChargeRequest>(body, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+            return json is null
+                ? Results.Problem(title: "Unreadable charge", statusCode: StatusCodes.Status400BadRequest)
+                : await Post(http, "billing", kind, prefix, json.Facility, null, json.Quantity, sign * json.Amount, db, time, ct);
+        }
+
+        var parsed = HealthSync.Adapters.Hl7.Hl7Parser.Parse(body);
+        var msg = parsed.Message;
+        var ft1 = msg?.Segment("FT1");
+        var now = time.GetUtcNow();
+        string Ack(HealthSync.Adapters.Hl7.AckCode code, string text) =>
+            HealthSync.Adapters.Hl7.Hl7Ack.Build(msg ?? parsed.Header, code, text,
+                code == HealthSync.Adapters.Hl7.AckCode.AA ? null : new HealthSync.Adapters.Canonical.ValidationFinding("FT1", "101", text), now, "BIL" + now.ToUnixTimeMilliseconds());
+        if (msg is null || ft1 is null || msg.MessageType != "DFT"
+            || !decimal.TryParse(ft1.Value(10), System.Globalization.CultureInfo.InvariantCulture, out var quantity)
+            || !decimal.TryParse(ft1.Value(11), System.Globalization.CultureInfo.InvariantCulture, out var amount))
+            return Results.Text(Ack(HealthSync.Adapters.Hl7.AckCode.AR, "Not a readable DFT^P03 charge"), "x-application/hl7-v2+er7", statusCode: StatusCodes.Status422UnprocessableEntity);
+        var result = await Post(http, "billing", kind, prefix, msg.SendingFacility ?? "", null, quantity, sign * amount, db, time, ct);
+        if (result is IValueHttpResult { Value: { } value } && value.GetType().GetProperty("reference")?.GetValue(value) is string reference)
+            return Results.Text(Ack(HealthSync.Adapters.Hl7.AckCode.AA, reference), "x-application/hl7-v2+er7");
+        return result;
+    }
+
+    /// <summary>
+    /// The simulated supplier's EDI gateway: takes an X12 850 and answers the functional acknowledgement (999), 422
+    /// when it rejects the interchange. Orders it accepts are answered later with 855, 856 and 810 (see SupplierSimulator).
+    /// </summary>
+    private static async Task<IResult> SupplierAsync(HttpContext http, HealthSyncDb db, TimeProvider time, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, ct);
+        var read = HealthSync.Adapters.X12.X12Reader.Read(buffer.ToArray());
+        var acks = HealthSync.Adapters.X12.X12Acknowledgements.Build(read,
+            new HealthSync.Adapters.X12.X12AckOptions((int)(time.GetUtcNow().ToUnixTimeSeconds() % 999_999_999), time.GetUtcNow()));
+        var ack = string.Join("\n", acks.Select(a => a.Text));
+        var orders = read.Transactions.Where(t => t.Read.Success).SelectMany(t => t.Read.Facts).OfType<HealthSync.Adapters.Canonical.PurchaseOrder>().ToList();
+        if (acks.Count == 0 || acks.Any(a => !a.Accepted) || orders.Count == 0)
+            return Results.Text(ack.Length > 0 ? ack : "No readable interchange", "application/edi-x12", statusCode: StatusCodes.Status422UnprocessableEntity);
+        foreach (var po in orders)
+        {
+            var result = await Post(http, "supplier", "purchase-order", "SO", po.ShipTo?.Id ?? "", null, po.Lines.Count, po.Total, db, time, ct);
+            if (result is not IValueHttpResult) return result;
+        }
+        return Results.Text(ack, "application/edi-x12");
     }
 
     private static async Task<IResult> Post(HttpContext http, string system, string kind, string prefix, string facility, string? sku, decimal quantity, decimal amount,

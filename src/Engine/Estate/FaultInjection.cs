@@ -15,7 +15,7 @@ public sealed record FaultSettings
 
 public sealed class FaultInjection
 {
-    public static readonly IReadOnlyList<string> Systems = ["erp", "billing", "warehouse", "gateway"];
+    public static readonly IReadOnlyList<string> Systems = ["erp", "billing", "warehouse", "gateway", "supplier"];
     private readonly ConcurrentDictionary<string, FaultSettings> _settings = new(StringComparer.OrdinalIgnoreCase);
 
     public FaultSettings Get(string system) => _settings.GetValueOrDefault(system) ?? new FaultSettings();

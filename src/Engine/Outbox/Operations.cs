@@ -8,6 +8,7 @@ public static class Operations
     public const string BillingChargePost = "billing.charge.post";
     public const string BillingChargeCredit = "billing.charge.credit";
     public const string WarehouseReplenish = "warehouse.replenishment.request";
+    public const string SupplierPurchaseOrder = "supplier.purchase-order.send";
 
     public static (string Target, string Path) Route(string operation) => operation switch
     {
@@ -16,6 +17,7 @@ public static class Operations
         BillingChargePost => (Systems.Billing, "charges"),
         BillingChargeCredit => (Systems.Billing, "charges/credits"),
         WarehouseReplenish => (Systems.Warehouse, "replenishments"),
+        SupplierPurchaseOrder => (Systems.Supplier, "x12"),
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown outbound operation."),
     };
 }
@@ -26,6 +28,7 @@ public static class Systems
     public const string Billing = "billing";
     public const string Warehouse = "warehouse";
     public const string Gateway = "gateway";
+    public const string Supplier = "supplier";
     public const string Engine = "engine";
-    public static readonly IReadOnlyList<string> Targets = [Erp, Billing, Warehouse];
+    public static readonly IReadOnlyList<string> Targets = [Erp, Billing, Warehouse, Supplier];
 }

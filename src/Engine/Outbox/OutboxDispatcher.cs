@@ -124,7 +124,7 @@ public sealed partial class OutboxDispatcher(
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, path)
                 {
-                    Content = new StringContent(row.Payload, Encoding.UTF8, "application/json"),
+                    Content = OutboundMessages.Create(row),
                 };
                 request.Headers.Add("Idempotency-Key", row.IdempotencyKey);
                 request.Headers.Add("X-Correlation-Id", row.CorrelationId.ToString());
@@ -301,6 +301,17 @@ public sealed partial class OutboxDispatcher(
         public static Reply Parse(string? body)
         {
             if (string.IsNullOrWhiteSpace(body)) return new(null, null, null);
+            if (body.StartsWith("ISA", StringComparison.Ordinal))
+            {
+                // An X12 functional acknowledgement: its interchange control number is the reference.
+                return new(body.Length > 105 ? "FA " + body[90..99].Trim() : null, null, null);
+            }
+            if (body.StartsWith("MSH", StringComparison.Ordinal))
+            {
+                // An HL7 acknowledgement: MSA-3 carries the receiving system's document reference.
+                var ack = HealthSync.Adapters.Hl7.Hl7Parser.Parse(body).Message?.Segment("MSA");
+                return new(ack?.Value(3) is { Length: > 0 } reference ? reference : null, null, null);
+            }
             try
             {
                 using var doc = JsonDocument.Parse(body);

@@ -71,6 +71,13 @@ public static class DocumentHandler
             });
             Step(Steps.Recorded, Steps.Ok, $"{Describe(p.Kind)} {p.BusinessKey}" + (p.LineCount > 0 ? $", {p.LineCount} line(s)" : "")
                 + (p.Amount is { } a ? $", {a:0.00}" : ""));
+            if (fact is PurchaseOrder po)
+            {
+                // A purchase order from the ERP or materials management goes on to its supplier as an X12 850.
+                db.OutboxMessages.Add(Workflows.SupplyCharge.SupplyChargeHandler.Outbound(message, Guid.CreateVersion7(), Operations.SupplierPurchaseOrder,
+                    po, $"po:{po.PoNumber}:850", $"{Systems.Supplier}:{po.PoNumber}", po.Total, po.ShipTo?.Id ?? "", now));
+                Step(Steps.Routed, Steps.Ok, $"supplier {po.Vendor?.Id ?? po.Vendor?.Name ?? "(unnamed)"}: X12 850 for PO {po.PoNumber}, {po.Lines.Count} line(s), {po.Total:0.00}");
+            }
         }
 
         foreach (var (problem, workflow, amount) in problems)

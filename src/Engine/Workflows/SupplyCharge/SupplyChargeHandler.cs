@@ -170,7 +170,7 @@ public static class SupplyChargeHandler
         FactId = factId,
         TargetSystem = Operations.Route(operation).Target,
         Operation = operation,
-        Payload = JsonSerializer.Serialize(body),
+        Payload = body is ICanonicalFact fact ? CanonicalJson.Serialize(fact) : JsonSerializer.Serialize(body),
         IdempotencyKey = idempotencyKey,
         OrderingKey = orderingKey,
         Status = OutboxStatus.Pending,
