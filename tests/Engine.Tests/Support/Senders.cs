@@ -21,9 +21,11 @@ public sealed class MllpClient : IAsyncDisposable
         return c;
     }
 
-    public async Task<string> SendAsync(string message)
+    public Task<string> SendAsync(string message) => SendAsync(Encoding.UTF8.GetBytes(message));
+
+    public async Task<string> SendAsync(byte[] message)
     {
-        await MllpFraming.WriteFrameAsync(_stream!, Encoding.UTF8.GetBytes(message), CancellationToken.None);
+        await MllpFraming.WriteFrameAsync(_stream!, message, CancellationToken.None);
         var read = await _reader!.ReadFrameAsync(CancellationToken.None);
         if (!read.IsFrame) throw new IOException($"No ACK: {read.Status} {read.ErrorMessage}");
         return Encoding.UTF8.GetString(read.Payload!);

@@ -39,7 +39,12 @@ public class TestHost : IAsyncLifetime
         ["Engine:Delivery:RetryMaxSeconds"] = "2",
         ["Engine:Delivery:BreakSeconds"] = "2",
         ["Engine:Delivery:AttemptTimeoutSeconds"] = "3",
+        ["Engine:DropFolders:PollMilliseconds"] = "200",
+        ["Engine:DropFolders:SettleMilliseconds"] = "0",
     };
+
+    /// <summary>The watched drop folders of this host (one sub-folder per format).</summary>
+    public string DropRoot => Path.Combine(_dir, "drop");
 
     public async Task InitializeAsync()
     {
@@ -59,6 +64,7 @@ public class TestHost : IAsyncLifetime
             b.UseSetting("Demo:ApiKeys:integration", IntegrationKey);
             b.UseSetting("Engine:Mllp:Port", "0");
             b.UseSetting("Logging:LogLevel:Default", "Warning");
+            b.UseSetting("Engine:DropFolders:Root", DropRoot);
             foreach (var (k, v) in Settings) b.UseSetting(k, v);
         });
         _factory.UseKestrel(HttpPort);

@@ -1,0 +1,89 @@
+using System.Text;
+using HealthSync.Adapters.Canonical;
+using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthSync.Engine.Tests.Transports;
+
+/// <summary>Files dropped into the watched folders: each message stored and answered in the ack folder, the file archived.</summary>
+public class DropFolderTests(TestHost host) : IClassFixture<TestHost>
+{
+    private async Task<string> DropAsync(string folder, string name, byte[] bytes)
+    {
+        var dir = Path.Combine(host.DropRoot, folder);
+        Directory.CreateDirectory(dir);
+        // Written under a temporary name and renamed, as well-behaved senders do.
+        await File.WriteAllBytesAsync(Path.Combine(dir, name + ".part"), bytes);
+        File.Move(Path.Combine(dir, name + ".part"), Path.Combine(dir, name));
+        var ack = Path.Combine(dir, "ack", name + (folder == "csv" ? ".report.json" : folder == "fhir" ? ".outcome.json" : ".ack"));
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(ack)), TimeSpan.FromSeconds(20), $"the reply to {name}");
+        File.Exists(Path.Combine(dir, name)).ShouldBeFalse();
+        Directory.EnumerateFiles(Path.Combine(dir, "archive"), name, SearchOption.AllDirectories).ShouldHaveSingleItem();
+        return await File.ReadAllTextAsync(ack);
+    }
+
+    [Fact]
+    public async Task An_HL7_batch_file_is_split_and_every_message_is_acknowledged_and_tracked_on_its_own()
+    {
+        var now = DateTime.UtcNow;
+        var a01 = Demo.DemoMessages.Adt("A01", "EDROP0001", "MRN-D1", "ACC-D1", "NGH", now, "DROP-A01-1", withVisit: true);
+        var a03 = Demo.DemoMessages.Adt("A03", "EDROP0001", "MRN-D1", "ACC-D1", "NGH", now, "DROP-A03-1", withVisit: true);
+        var bad = Demo.DemoMessages.Adt("A03", "EDROP0002", "MRN-D2", "ACC-D2", "NGH", now, "DROP-A03-2", withVisit: false);
+        var file = $"FHS|^~\\&|ADT|NGH|||{now:yyyyMMddHHmmss}\rBHS|^~\\&|ADT|NGH|||{now:yyyyMMddHHmmss}||||B-0001\r{a01}{a03}{bad}BTS|3\rFTS|1\r";
+
+        var ack = await DropAsync("hl7v2", "adt-batch.hl7", Encoding.UTF8.GetBytes(file));
+
+        ack.ShouldStartWith("FHS");
+        ack.ShouldContain("MSA|AA|DROP-A01-1");
+        ack.ShouldContain("MSA|AA|DROP-A03-1");
+        ack.ShouldContain("DROP-A03-2");
+        ack.ShouldContain("MSA|AR|DROP-A03-2");
+        await host.DrainedAsync();
+        await using var db = host.NewDb();
+        var messages = await db.InboxMessages.Where(m => m.Transport == "file" && m.Format == "hl7v2").ToListAsync();
+        messages.Count.ShouldBe(3);
+        (await db.BusinessDocuments.CountAsync(d => d.Kind == FactKinds.PatientVisit && d.BusinessKey == "EDROP0001")).ShouldBe(2);
+        (await db.Exceptions.CountAsync(e => e.CorrelationId == messages.Single(m => m.IdempotencyKey.EndsWith("DROP-A03-2", StringComparison.Ordinal)).CorrelationId)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_X12_file_with_several_interchanges_gets_a_997_per_interchange()
+    {
+        var ack = await DropAsync("x12", "remit.835", SampleFiles.Bytes("x12/835_oopfactory_5010_ExampleFromNth.txt"));
+
+        ack.Split("ISA*", StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(3);
+        ack.ShouldContain("ST*999*");
+        await host.DrainedAsync();
+        await using var db = host.NewDb();
+        (await db.BusinessDocuments.CountAsync(d => d.Kind == FactKinds.Remittance)).ShouldBeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public async Task A_settlement_file_is_reported_row_by_row()
+    {
+        var csv = "settlement_id,merchant_ref,facility,gross_amount,fee,net_amount,settled_at,card_brand\r\n"
+            + "STL-D0000001,CHG-D1,NGH,10.00,0.29,9.71,2026-11-20T10:00:00Z,VISA\r\n"
+            + "STL-D0000002,CHG-D2,NGH,-,0.29,9.71,2026-11-20T10:00:00Z,VISA\r\n";
+        var report = await DropAsync("csv", "settlement-20261120.csv", Encoding.UTF8.GetBytes(csv));
+
+        report.ShouldContain("\"rowsAccepted\": 1");
+        report.ShouldContain("partially accepted");
+        report.ShouldContain("row 3");
+    }
+
+    [Fact]
+    public async Task The_same_file_dropped_twice_is_answered_twice_and_stored_once()
+    {
+        var bytes = SampleFiles.Bytes("x12/856_nodex12_856.edi");
+        var first = await DropAsync("x12", "asn-1.856", bytes);
+        await host.DrainedAsync();
+        // The same file again (as after a crash between storing and archiving): answered again, recorded once.
+        var second = await DropAsync("x12", "asn-1.856", bytes);
+        second.ShouldContain("ST*997*");
+        await host.DrainedAsync();
+        await using var db = host.NewDb();
+        (await db.InboxMessages.CountAsync(m => m.Transport == "file" && m.Format == "x12" && m.MessageType == "856")).ShouldBe(1);
+        first.ShouldContain("AK9*A");
+    }
+}
