@@ -270,6 +270,9 @@ public static class X12FindingCodes
     /// <summary>A segment appears where it may not (outside a set, envelope segment inside a set, unknown syntax).</summary>
     public const string UnexpectedSegment = "x12-unexpected-segment";
 
+    /// <summary>A segment id is not two or three upper-case letters and digits.</summary>
+    public const string UnrecognizedSegment = "x12-unrecognized-segment";
+
     /// <summary>The input is larger than <see cref="X12Limits"/> allow.</summary>
     public const string LimitExceeded = "x12-limit-exceeded";
 

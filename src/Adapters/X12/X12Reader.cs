@@ -245,11 +245,11 @@ public static class X12Reader
                 {
                     var bad = segment.At(set.Segments.Count + 1);
                     set.Segments.Add(bad);
-                    set.Findings.Add(new ValidationFinding($"{Printable(segment.Id)}[{bad.Position}]", X12FindingCodes.UnexpectedSegment, $"\"{Printable(segment.Id)}\" is not a valid segment id."));
+                    set.Findings.Add(new ValidationFinding($"{Printable(segment.Id)}[{bad.Position}]", X12FindingCodes.UnrecognizedSegment, $"\"{Printable(segment.Id)}\" is not a valid segment id."));
                 }
                 else
                 {
-                    findings.Add(new ValidationFinding(Printable(segment.Id), X12FindingCodes.UnexpectedSegment, $"\"{Printable(segment.Id)}\" is not a valid segment id and is outside any transaction set."));
+                    findings.Add(new ValidationFinding(Printable(segment.Id), X12FindingCodes.UnrecognizedSegment, $"\"{Printable(segment.Id)}\" is not a valid segment id and is outside any transaction set."));
                 }
 
                 continue;
@@ -507,11 +507,14 @@ public static class X12Reader
         /// <summary>Skips line breaks and indentation between segments (and stray NUL padding).</summary>
         public void SkipWhitespace()
         {
-            while (Position < Text.Length && (char.IsWhiteSpace(Text[Position]) || Text[Position] == '\0'))
+            while (Position < Text.Length && IsPadding(Text[Position]))
             {
                 Position++;
             }
         }
+
+        // Only layout characters: control characters such as 0x1C..0x1F are legitimate delimiters in X12.
+        private static bool IsPadding(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '\0' or '\u00A0' or '\uFEFF';
 
         public bool StartsWithIsa() => Text.AsSpan(Position).StartsWith("ISA", StringComparison.Ordinal);
 
