@@ -14,7 +14,7 @@ internal static class FhirMappers
     private static readonly HashSet<string> Outcomes = Set("queued", "complete", "error", "partial");
     private static readonly HashSet<string> InvoiceStatuses = Set("draft", "issued", "balanced", "cancelled", "entered-in-error");
     private static readonly HashSet<string> PriceComponentTypes = Set("base", "surcharge", "deduction", "discount", "tax", "informational");
-    private static readonly HashSet<string> PatientShareCategories = Set("copay", "deductible");
+    private static readonly HashSet<string> PatientShareCategories = Set("copay", "deductible", "unallocdeduct");
 
     /// <summary>The mapper of each supported resource type, in the order the CapabilityStatement lists them.</summary>
     public static readonly IReadOnlyDictionary<string, Func<FhirNode, string?, IReadOnlyList<ICanonicalFact>>> ByType =
@@ -363,12 +363,16 @@ internal static class FhirMappers
         decimal? Total(string category) => totals.TryGetValue(category, out var value) ? value : null;
         var patientShare = totals.Keys.Any(PatientShareCategories.Contains)
             ? totals.Where(t => PatientShareCategories.Contains(t.Key)).Sum(t => t.Value)
-            : adjustments.Any(a => PatientShareCategories.Contains(a.Group)) ? adjustments.Where(a => PatientShareCategories.Contains(a.Group)).Sum(a => a.Amount) : (decimal?)null;
+            : adjustments.Any(a => a.Group == "PR") ? adjustments.Where(a => a.Group == "PR").Sum(a => a.Amount) : (decimal?)null;
         var claim = new ClaimPayment(claimId, outcome, Total("submitted"), Total("benefit"), patientShare, key, patientName, adjustments);
         return [new Remittance(paymentId ?? key, paymentDate, method, paymentAmount ?? Total("benefit"), payer, payee, [claim])];
     }
 
-    /// <summary>Adjudications with an amount become adjustments: group = FHIR category, reason = reason code (or the category).</summary>
+    /// <summary>
+    /// Adjudications that reduce the payment become adjustments: copay, deductible and unallocdeduct as patient
+    /// responsibility (PR), tax as other adjustment (OA); reason = the adjudication reason code, else the category.
+    /// Submitted, eligible, benefit and eligpercent are amounts and rates, not adjustments, and are not repeated here.
+    /// </summary>
     private static void Adjudications(FhirNode owner, List<Adjustment> adjustments)
     {
         foreach (var adjudication in owner.Arr("adjudication"))
@@ -377,10 +381,16 @@ internal static class FhirMappers
             var category = Coded(adjudication.Obj("category")).Code;
             var reason = Coded(adjudication.Obj("reason")).Code;
             var amount = adjudication.Obj("amount").Dec("value");
-            var value = adjudication.Dec("value");
-            if (category is not null && amount is { } a)
+            adjudication.Dec("value");
+            var group = category switch
             {
-                adjustments.Add(new Adjustment(category, reason ?? category, a, value));
+                "copay" or "deductible" or "unallocdeduct" => "PR",
+                "tax" => "OA",
+                _ => null,
+            };
+            if (group is not null && amount is { } a)
+            {
+                adjustments.Add(new Adjustment(group, reason ?? category!, a));
             }
         }
     }
