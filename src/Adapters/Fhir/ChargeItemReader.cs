@@ -121,7 +121,7 @@ public static class ChargeItemReader
         return new FhirReadResult(usages, errors) { BundleType = type };
     }
 
-    private static SupplyUsage? MapChargeItem(JsonElement r, string p, List<ValidationFinding> errors)
+    internal static SupplyUsage? MapChargeItem(JsonElement r, string p, List<ValidationFinding> errors)
     {
         var before = errors.Count;
 
@@ -274,7 +274,7 @@ public static class ChargeItemReader
         return null;
     }
 
-    private static string Reason(JsonException ex)
+    internal static string Reason(JsonException ex)
     {
         var message = ex.Message;
         foreach (var marker in new[] { " Path:", " LineNumber:" })

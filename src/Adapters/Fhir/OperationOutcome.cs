@@ -68,6 +68,9 @@ public static class OperationOutcome
         FindingCodes.Required => "required",
         FindingCodes.Malformed => "structure",
         FindingCodes.InvalidNumber or FindingCodes.InvalidDate or FindingCodes.InvalidValue or FindingCodes.Unsupported => "invalid",
+        FhirFindingCodes.TooLarge => "too-long",
+        FhirFindingCodes.TooDeep => "too-costly",
+        FhirFindingCodes.InternalError => "exception",
         _ when findingCode.StartsWith("invalid", StringComparison.Ordinal) => "invalid",
         _ => "processing",
     };

@@ -33,6 +33,16 @@ public static class DftP03Reader
             return new DftReadResult([], errors);
         }
 
+        return ReadFinancialTransactions(m);
+    }
+
+    /// <summary>
+    /// Reads every FT1 without checking MSH-9: DFT^P11 carries the same FT1 segment (in FINANCIAL groups), so it maps
+    /// the same way.
+    /// </summary>
+    internal static DftReadResult ReadFinancialTransactions(Hl7Message m)
+    {
+        var errors = new List<ValidationFinding>();
         var msh = m.Msh;
         var pid = m.Segment("PID");
         var pv1 = m.Segment("PV1");
@@ -64,7 +74,7 @@ public static class DftP03Reader
 
         if (ordinal == 0)
         {
-            errors.Add(new ValidationFinding("FT1", FindingCodes.Required, "A DFT^P03 must contain at least one FT1 segment."));
+            errors.Add(new ValidationFinding("FT1", FindingCodes.Required, $"A DFT^{m.TriggerEvent} must contain at least one FT1 segment."));
         }
 
         return new DftReadResult(usages, errors);

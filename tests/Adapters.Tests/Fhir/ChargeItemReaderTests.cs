@@ -4,7 +4,7 @@ using HealthSync.Adapters.Fhir;
 
 namespace HealthSync.Adapters.Tests;
 
-public class FhirTests
+public class ChargeItemReaderTests
 {
     private const string Bundle = """
         {
