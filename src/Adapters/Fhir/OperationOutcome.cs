@@ -67,7 +67,8 @@ public static class OperationOutcome
     {
         FindingCodes.Required => "required",
         FindingCodes.Malformed => "structure",
-        FindingCodes.InvalidNumber or FindingCodes.InvalidDate or FindingCodes.InvalidValue or FindingCodes.Unsupported => "invalid",
+        FindingCodes.InvalidNumber or FindingCodes.InvalidDate or FindingCodes.InvalidValue => "invalid",
+        FindingCodes.Unsupported => "not-supported",
         FhirFindingCodes.TooLarge => "too-long",
         FhirFindingCodes.TooDeep => "too-costly",
         FhirFindingCodes.InternalError => "exception",

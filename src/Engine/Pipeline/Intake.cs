@@ -82,7 +82,11 @@ public static class Intake
         var workflow = WorkflowNames.ForMessage(Formats.FhirJson, read.MessageType);
         if (read.Findings.Count > 0 && (fhir.BundleType != "batch" || read.Facts.Count == 0))
             return IntakeRead.Reject(read.MessageType, workflow, Combine(read.Findings, "invalid-fhir"));
-        var problems = read.Findings.Select(f => new PartProblem(new Problem(Categories.Validation, "invalid-fhir:" + f.Code, f.Message, f.Path), workflow)).ToList();
+        // A batch: one exception per refused entry, naming the entry and every finding in it.
+        var problems = fhir.Entries.Where(e => e.Findings.Count > 0)
+            .Select(e => new PartProblem(Combine(e.Findings, "invalid-fhir") is var p
+                ? p with { Detail = $"Bundle entry {e.Index} ({e.ResourceType ?? "unknown"}): {p.Detail}" } : p, WorkflowNames.ForMessage(Formats.FhirJson, e.ResourceType)))
+            .ToList();
         return Split(read.MessageType, workflow, read.Facts, problems, map, receivedAt);
     }
 

@@ -13,13 +13,16 @@ public class DropFolderTests(TestHost host) : IClassFixture<TestHost>
     {
         var dir = Path.Combine(host.DropRoot, folder);
         Directory.CreateDirectory(dir);
+        var ack = Path.Combine(dir, "ack", name + (folder == "csv" ? ".report.json" : folder == "fhir" ? ".outcome.json" : ".ack"));
+        File.Delete(ack);
         // Written under a temporary name and renamed, as well-behaved senders do.
         await File.WriteAllBytesAsync(Path.Combine(dir, name + ".part"), bytes);
         File.Move(Path.Combine(dir, name + ".part"), Path.Combine(dir, name));
-        var ack = Path.Combine(dir, "ack", name + (folder == "csv" ? ".report.json" : folder == "fhir" ? ".outcome.json" : ".ack"));
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(ack)), TimeSpan.FromSeconds(20), $"the reply to {name}");
         File.Exists(Path.Combine(dir, name)).ShouldBeFalse();
-        Directory.EnumerateFiles(Path.Combine(dir, "archive"), name, SearchOption.AllDirectories).ShouldHaveSingleItem();
+        Directory.EnumerateFiles(Path.Combine(dir, "archive"), "*", SearchOption.AllDirectories)
+            .Count(f => Path.GetFileName(f) == name || Path.GetFileName(f).StartsWith(Path.GetFileNameWithoutExtension(name) + ".", StringComparison.Ordinal))
+            .ShouldBeGreaterThan(0);
         return await File.ReadAllTextAsync(ack);
     }
 
@@ -44,7 +47,9 @@ public class DropFolderTests(TestHost host) : IClassFixture<TestHost>
         var messages = await db.InboxMessages.Where(m => m.Transport == "file" && m.Format == "hl7v2").ToListAsync();
         messages.Count.ShouldBe(3);
         (await db.BusinessDocuments.CountAsync(d => d.Kind == FactKinds.PatientVisit && d.BusinessKey == "EDROP0001")).ShouldBe(2);
-        (await db.Exceptions.CountAsync(e => e.CorrelationId == messages.Single(m => m.IdempotencyKey.EndsWith("DROP-A03-2", StringComparison.Ordinal)).CorrelationId)).ShouldBe(1);
+        var rejected = messages.Single(m => m.IdempotencyKey.EndsWith("DROP-A03-2", StringComparison.Ordinal));
+        rejected.Status.ShouldBe(InboxStatus.Rejected);
+        (await db.Exceptions.CountAsync(e => e.CorrelationId == rejected.CorrelationId)).ShouldBe(1);
     }
 
     [Fact]
@@ -56,7 +61,9 @@ public class DropFolderTests(TestHost host) : IClassFixture<TestHost>
         ack.ShouldContain("ST*999*");
         await host.DrainedAsync();
         await using var db = host.NewDb();
-        (await db.BusinessDocuments.CountAsync(d => d.Kind == FactKinds.Remittance)).ShouldBeGreaterThanOrEqualTo(3);
+        // The three de-identified remittances share one trace number: the first is recorded, the others are duplicates.
+        (await db.BusinessDocuments.CountAsync(d => d.Kind == FactKinds.Remittance && d.BusinessKey == "999999999")).ShouldBe(1);
+        (await db.Exceptions.CountAsync(e => e.Category == "duplicate" && e.ErrorCode == "duplicate-document" && e.BusinessKey == "999999999")).ShouldBe(2);
     }
 
     [Fact]

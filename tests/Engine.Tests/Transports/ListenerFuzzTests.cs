@@ -68,8 +68,7 @@ public class ListenerFuzzTests(TestHost host) : IClassFixture<TestHost>
                 // Frame bytes inside the payload would end the frame early: the listener would see two frames.
                 var payload = input.Where(b => b is not (0x0B or 0x1C)).DefaultIfEmpty((byte)'x').ToArray();
                 var ack = await client.SendAsync(payload);
-                var code = Hl7Ack.ReadCode(ack);
-                code.ShouldNotBeNull($"an ACK for input {Convert.ToBase64String(payload)[..Math.Min(40, payload.Length)]}");
+                Hl7Ack.TryReadCode(ack, out _).ShouldBeTrue($"an ACK for every input, got: {ack}");
                 var parsed = Hl7Parser.Parse(Hl7Text.Decode(payload));
                 lock (keys) keys.Add(MllpListener.Describe(payload, parsed.Success ? parsed.Message : null).IdempotencyKey);
             }
