@@ -45,6 +45,21 @@ internal sealed record FeedSpec(string MessageType, string CanonicalHeader, IRea
         return missing.Count == 0 ? map : null;
     }
 
+    /// <summary>
+    /// True when the header is meant for this feed: it has every required column, or at least the key column (then
+    /// reading it names the columns that are missing).
+    /// </summary>
+    public bool Recognises(IReadOnlyList<string> header)
+    {
+        if (Map(header, out _) is not null)
+        {
+            return true;
+        }
+
+        var key = Columns.First(c => c.Name == KeyColumn);
+        return header.Select(Normalize).Any(key.Matches);
+    }
+
     /// <summary>Header names compare case-insensitively, without surrounding spaces, with spaces and dashes as underscores.</summary>
     public static string Normalize(string name) =>
         name.Trim().Trim('\uFEFF').Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
@@ -81,6 +96,9 @@ internal sealed class FeedRow
     public string Path(string column) =>
         _map.TryGetValue(column, out var index) ? $"row {Number}, column {_header[index].Trim()}" : $"row {Number}, column {column}";
 
+    /// <summary>The column's name as the file's header spells it, so messages match what the sender sees.</summary>
+    public string Label(string column) => _map.TryGetValue(column, out var index) ? _header[index].Trim() : column;
+
     public void Add(string column, string code, string message) => _findings.Add(new ValidationFinding(Path(column), code, message));
 
     /// <summary>The trimmed value, or null when the column is absent or the value blank.</summary>
@@ -100,7 +118,7 @@ internal sealed class FeedRow
         var value = Text(column);
         if (value is null)
         {
-            Add(column, FindingCodes.Required, $"{column} is required.");
+            Add(column, FindingCodes.Required, $"{Label(column)} is required.");
         }
 
         return value;
@@ -120,7 +138,7 @@ internal sealed class FeedRow
             return value;
         }
 
-        Add(column, FindingCodes.InvalidNumber, $"{column} '{Preview(text)}' is not a decimal number such as 123.45.");
+        Add(column, FindingCodes.InvalidNumber, $"{Label(column)} '{Preview(text)}' is not a decimal number such as 123.45.");
         return null;
     }
 
@@ -146,7 +164,7 @@ internal sealed class FeedRow
             return (DateOnly.FromDateTime(at.DateTime), at);
         }
 
-        Add(column, FindingCodes.InvalidDate, $"{column} '{Preview(text)}' is not an ISO 8601 date or timestamp such as 2026-11-20T14:03:00Z.");
+        Add(column, FindingCodes.InvalidDate, $"{Label(column)} '{Preview(text)}' is not an ISO 8601 date or timestamp such as 2026-11-20T14:03:00Z.");
         return null;
     }
 
@@ -259,7 +277,7 @@ internal static class CsvFeedReader
                 var key = row.Required(spec.KeyColumn);
                 if (key is not null && !keys.TryAdd(key, number))
                 {
-                    row.Add(spec.KeyColumn, CsvFindingCodes.Duplicate, $"{spec.KeyColumn} '{FeedRow.Preview(key)}' already appears in row {keys[key]}.");
+                    row.Add(spec.KeyColumn, CsvFindingCodes.Duplicate, $"{row.Label(spec.KeyColumn)} '{FeedRow.Preview(key)}' already appears in row {keys[key]}.");
                 }
 
                 var fact = map(row);

@@ -6,7 +6,10 @@ namespace HealthSync.Adapters.Csv;
 public static class CsvFeeds
 {
     /// <summary>"settlement", "receipt", or null when the header matches neither (or the file cannot be read).</summary>
-    /// <remarks>A feed matches when its header holds all the feed's required columns (or their aliases).</remarks>
+    /// <remarks>
+    /// A feed matches when its header holds all the feed's required columns, or at least its key column (settlement_id,
+    /// receipt_id or an alias), so that reading it then names the missing columns instead of calling the file unknown.
+    /// </remarks>
     public static string? Detect(byte[] bytes)
     {
         var line = CsvFeedReader.HeaderLine(bytes);
@@ -17,8 +20,8 @@ public static class CsvFeeds
 
         // Header names with commas inside quotes are not worth supporting for detection; the reader proper handles them.
         var header = line.Split(',').Select(h => h.Trim().Trim('"')).ToList();
-        var settlement = SettlementCsv.Spec.Map(header, out _) is not null;
-        var receipt = ReceiptCsv.Spec.Map(header, out _) is not null;
+        var settlement = SettlementCsv.Spec.Recognises(header);
+        var receipt = ReceiptCsv.Spec.Recognises(header);
         return (settlement, receipt) switch
         {
             (true, false) => SettlementCsv.MessageType,

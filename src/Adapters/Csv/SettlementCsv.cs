@@ -57,13 +57,13 @@ public static class SettlementCsv
         var fee = row.Decimal("fee", required: false) ?? 0m;
         if (fee < 0)
         {
-            row.Add("fee", FindingCodes.InvalidValue, $"fee {fee} is negative; a fee is a charge and is written as a positive amount.");
+            row.Add("fee", FindingCodes.InvalidValue, $"{row.Label("fee")} {fee} is negative; a fee is a charge and is written as a positive amount.");
         }
 
         var net = row.Decimal("net_amount", required: false);
         if (net is { } n && gross is { } g && Math.Abs(n - (g - fee)) > NetTolerance)
         {
-            row.Add("net_amount", FindingCodes.InvalidValue, $"net_amount {n} is not gross_amount {g} minus fee {fee} ({g - fee}).");
+            row.Add("net_amount", FindingCodes.InvalidValue, $"{row.Label("net_amount")} {n} is not {row.Label("gross_amount")} {g} minus {row.Label("fee")} {fee} ({g - fee}).");
         }
 
         var settled = row.Timestamp("settled_at", required: true);

@@ -279,17 +279,37 @@ public static class FhirReader
         }
     }
 
-    /// <summary>U+FFFD is what a decoder leaves for bytes that were not UTF-8 (Latin-1, Windows-1252): report where.</summary>
+    /// <summary>
+    /// U+FFFD is what a decoder leaves for bytes that were not UTF-8 (Latin-1, Windows-1252), and a lone surrogate cannot be
+    /// encoded at all: report the first of either with its position.
+    /// </summary>
     private static List<ValidationFinding> ReplacementCharacter(string json)
     {
-        var at = json.IndexOf('\uFFFD', StringComparison.Ordinal);
-        if (at < 0)
+        for (var i = 0; i < json.Length; i++)
         {
-            return [];
+            var c = json[i];
+            string? problem = null;
+            if (c == '\uFFFD')
+            {
+                problem = "U+FFFD: it was decoded from bytes that were not UTF-8; resend it as UTF-8";
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < json.Length && char.IsLowSurrogate(json[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                problem = "an unpaired surrogate, which is not valid Unicode text";
+            }
+
+            if (problem is not null)
+            {
+                var line = 1 + json.AsSpan(0, i).Count('\n');
+                return [new ValidationFinding("$", FindingCodes.Malformed, $"The body contains {problem} (line {line}, character {i + 1}).")];
+            }
         }
 
-        var line = 1 + json.AsSpan(0, at).Count('\n');
-        return [new ValidationFinding("$", FindingCodes.Malformed, $"The body contains U+FFFD (line {line}, character {at + 1}): it was decoded from bytes that were not UTF-8; resend it as UTF-8.")];
+        return [];
     }
 
     private static ValidationFinding TooLarge(long size, FhirLimits limits) =>

@@ -55,6 +55,11 @@ public sealed class FhirResourceNode
             finding = new ValidationFinding("$", FindingCodes.Malformed, $"The body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, position {(ex.BytePositionInLine ?? 0) + 1}): {ChargeItemReader.Reason(ex)}");
             return null;
         }
+        catch (ArgumentException)
+        {
+            finding = new ValidationFinding("$", FindingCodes.Malformed, "The body contains an unpaired surrogate, which is not valid Unicode text.");
+            return null;
+        }
     }
 
     /// <summary>Wraps an existing tree (for example a Bundle entry's resource).</summary>
