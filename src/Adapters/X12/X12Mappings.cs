@@ -55,7 +55,7 @@ internal static class X12Mappings
             return null;
         }
 
-        return new PurchaseOrder(poNumber, date, beg!.Value(1), Pick(parties, "BY"), Pick(parties, "SE", "VN", "SU"), Pick(parties, "ST"), Currency(root), lines);
+        return new PurchaseOrder(poNumber, date, beg!.Value(1), Pick(parties, "BY"), Pick(parties, "SE", "VN", "SU", "SF"), Pick(parties, "ST"), Currency(root), lines);
     }
 
     // ---- 855 -------------------------------------------------------------------------------------------------
