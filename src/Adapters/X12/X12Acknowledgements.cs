@@ -57,7 +57,8 @@ public static class X12Acknowledgements
             .OrderBy(g => g.Key)
             .ToList();
         var any999 = groupsByKind.Any(g => g.Key) || (inbound.Groups.Count == 0 && inbound.Version.StartsWith("005", StringComparison.Ordinal));
-        var envelope = new X12Envelope(inbound.ReceiverQualifier, inbound.ReceiverId, inbound.SenderQualifier, inbound.SenderId, control, groupControl, options.Now,
+        var d = options.Delimiters ?? X12Delimiters.Default;
+        var envelope = new X12Envelope(Safe(inbound.ReceiverQualifier, d), Safe(inbound.ReceiverId, d), Safe(inbound.SenderQualifier, d), Safe(inbound.SenderId, d), control, groupControl, options.Now,
             any999 ? "005010X231A1" : "004010", inbound.IsTest, Delimiters: options.Delimiters);
         var output = new X12Output(options.Delimiters ?? X12Delimiters.Default, lineBreaks: false);
         var accepted = inbound.Findings.Count == 0;
@@ -110,7 +111,8 @@ public static class X12Acknowledgements
         var start = output.Count;
         var control = setNumber.ToString("D4", CultureInfo.InvariantCulture);
         output.Values("ST", is999 ? "999" : "997", control, is999 ? "005010X231A1" : null);
-        output.Values("AK1", group.FunctionalId, group.ControlNumber, is999 ? group.Version : null);
+        var d = output.Delimiters;
+        output.Values("AK1", Safe(group.FunctionalId, d), Safe(group.ControlNumber, d), is999 ? Safe(group.Version, d) : null);
         var acceptedSets = 0;
         foreach (var set in group.TransactionSets)
         {
@@ -124,7 +126,7 @@ public static class X12Acknowledgements
                 continue;
             }
 
-            output.Values("AK2", set.Id, set.ControlNumber, is999 ? set.ImplementationReference : null);
+            output.Values("AK2", Safe(set.Id, d), Safe(set.ControlNumber, d), is999 ? Safe(set.ImplementationReference, d) : null);
             var setCodes = new List<string>();
             var segmentErrors = false;
             foreach (var byPath in findings.GroupBy(f => SegmentOf(f.Path)))
@@ -149,7 +151,7 @@ public static class X12Acknowledgements
                         FindingCodes.Required => "3",
                         _ => "2",
                     };
-                output.Values(is999 ? "IK3" : "AK3", Clean(at.Id, output), at.Position.ToString(CultureInfo.InvariantCulture), LoopOf(read?.Loops, at.Position), segmentCode);
+                output.Values(is999 ? "IK3" : "AK3", Safe(at.Id, d), at.Position.ToString(CultureInfo.InvariantCulture), LoopOf(read?.Loops, at.Position), segmentCode);
                 foreach (var f in elementErrors)
                 {
                     output.Values(is999 ? "IK4" : "AK4", ElementOf(f.Path)!.Value.ToString(CultureInfo.InvariantCulture), null, ElementCode(f.Code), BadValue(set, at.Position, ElementOf(f.Path)!.Value, output));
@@ -271,6 +273,7 @@ public static class X12Acknowledgements
         return value is null || value.Length > 99 || value.Any(output.Delimiters.IsDelimiter) ? null : value;
     }
 
-    private static string Clean(string id, X12Output output) =>
-        new([.. id.Where(c => !output.Delimiters.IsDelimiter(c) && !char.IsControl(c))]);
+    /// <summary>Values echoed from the inbound file may contain the acknowledgement's delimiters; those are dropped.</summary>
+    private static string Safe(string? value, X12Delimiters d) =>
+        value is null ? "" : new([.. value.Where(c => !d.IsDelimiter(c) && !char.IsControl(c))]);
 }

@@ -32,12 +32,15 @@ public static class X12LoopSpecs
         L("2320", "SBR", L("2330", "NM1")),
         L("2400", "LX", L("2410", "LIN"), L("2420", "NM1"), L("2430", "SVD")));
 
+    // Only loops whose segments matter to a mapping or an acknowledgement are declared; a segment that opens no
+    // declared loop stays in the innermost open one, so e.g. PID and DTM after PO1 stay in the PO1 loop.
+
     /// <summary>Specifications by ST-01 (837 covers both the professional and the institutional guide).</summary>
     public static IReadOnlyDictionary<string, X12TransactionSpec> Specs { get; } = new Dictionary<string, X12TransactionSpec>(StringComparer.Ordinal)
     {
-        ["850"] = new("850", L("ST", "ST", L("N9", "N9"), L("N1", "N1"), L("PO1", "PO1", L("PID", "PID"), L("SCH", "SCH"), L("N9", "N9"), L("N1", "N1"), L("SLN", "SLN")), Ctt)),
-        ["855"] = new("855", L("ST", "ST", L("N9", "N9"), L("N1", "N1"), L("PO1", "PO1", L("PID", "PID"), L("ACK", "ACK"), L("SCH", "SCH"), L("N1", "N1"), L("SLN", "SLN")), Ctt)),
-        ["810"] = new("810", L("ST", "ST", L("N1", "N1"), L("IT1", "IT1", L("PID", "PID"), L("SAC", "SAC"), L("N1", "N1"), L("SLN", "SLN")), L("SAC", "SAC"), L("ISS", "ISS"), Ctt)),
+        ["850"] = new("850", L("ST", "ST", L("N9", "N9"), L("N1", "N1"), L("PO1", "PO1", L("N9", "N9"), L("N1", "N1")), Ctt)),
+        ["855"] = new("855", L("ST", "ST", L("N9", "N9"), L("N1", "N1"), L("PO1", "PO1", L("N9", "N9"), L("N1", "N1")), Ctt)),
+        ["810"] = new("810", L("ST", "ST", L("N1", "N1"), L("IT1", "IT1", L("SAC", "SAC"), L("N1", "N1")), L("SAC", "SAC"), L("ISS", "ISS"), Ctt)),
         ["856"] = new("856", L("ST", "ST", Ctt), new Dictionary<string, X12LoopSpec>(StringComparer.Ordinal)
         {
             ["S"] = L("HL-S", "HL", L("N1", "N1")),

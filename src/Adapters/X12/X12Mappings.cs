@@ -55,7 +55,7 @@ internal static class X12Mappings
             return null;
         }
 
-        return new PurchaseOrder(poNumber, date, beg!.Value(1), Pick(parties, "BY"), Pick(parties, "SE", "VN", "SU"), Pick(parties, "ST"), Currency(root), lines);
+        return new PurchaseOrder(poNumber, date, beg!.Value(1), Pick(parties, "BY"), Pick(parties, "SE", "VN", "SU", "SF"), Pick(parties, "ST"), Currency(root), lines);
     }
 
     // ---- 855 -------------------------------------------------------------------------------------------------
@@ -211,9 +211,9 @@ internal static class X12Mappings
 
         var payer = root.Children.FirstOrDefault(c => c.Id == "1000A")?.Opening;
         var payee = root.Children.FirstOrDefault(c => c.Id == "1000B")?.Opening;
-        return paymentId is null
+        return paymentId is null || bpr is null
             ? null
-            : new Remittance(paymentId, date, bpr!.Value(4), total, payer is null ? null : N1Party(payer)?.Party, payee is null ? null : N1Party(payee)?.Party, claims);
+            : new Remittance(paymentId, date, bpr.Value(4), total, payer is null ? null : N1Party(payer)?.Party, payee is null ? null : N1Party(payee)?.Party, claims);
     }
 
     private static void Adjustments(X12Segment cas, List<Adjustment> adjustments, List<ValidationFinding> findings)

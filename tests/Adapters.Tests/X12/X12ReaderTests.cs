@@ -304,3 +304,46 @@ public class X12ReaderTests
         $"GE*{geCount}*{geControl}~\n" +
         $"IEA*1*{ieaControl}~\n";
 }
+
+public class X12LoopTests
+{
+    [Fact]
+    public void An_837p_tree_nests_billing_provider_subscriber_patient_claim_and_service_lines()
+    {
+        var loops = X12Reader.Read(Samples.X12Bytes("837P_oopfactory_5010_Example1_HealthInsurance.txt")).Transactions[0].Loops;
+
+        loops.Children.Select(c => c.Id).ShouldBe(["1000A", "1000B", "2000A"]);
+        var billing = loops.Children[2];
+        billing.Children.Select(c => c.Id).ShouldBe(["2010AA", "2010AB", "2000B"]);
+        var subscriber = billing.Children[2];
+        subscriber.Children.Select(c => c.Id).ShouldBe(["2010BA", "2010BB", "2000C"]);
+        var claim = subscriber.Children[2].Children.Single(c => c.Id == "2300");
+        claim.Children.Select(c => c.Id).ShouldBe(["2400", "2400", "2400", "2400"]);
+        claim.Children[0].Segments.Select(s => s.Id).ShouldBe(["LX", "SV1", "DTP"]);
+        loops.Segments[^1].Id.ShouldBe("SE");
+    }
+
+    [Fact]
+    public void An_850_tree_has_header_party_loops_and_line_loops_with_nested_notes()
+    {
+        var loops = X12Reader.Read(Samples.X12Bytes("850_oopfactory_Example1_PGWGlass.txt")).Transactions[0].Loops;
+
+        loops.Children.Select(c => c.Id).ShouldBe(["N1", "N1", "N1", "PO1", "PO1", "PO1", "PO1", "CTT"]);
+        var line = loops.Children[4];
+        line.Segments.Select(s => s.Id).ShouldBe(["PO1", "PID", "DTM"]);
+        var note = line.Children.ShouldHaveSingleItem();
+        note.Segments.Select(s => s.Id).ShouldBe(["N9", "MSG", "MSG", "MSG"]);
+        note.Segments[0].Position.ShouldBe(19);
+    }
+
+    [Fact]
+    public void An_835_tree_puts_service_lines_under_claims_under_the_header_number()
+    {
+        var loops = X12Reader.Read(Samples.X12Bytes("835_pyx12_835_mult_loops.txt")).Transactions[0].Loops;
+
+        loops.Children.Select(c => c.Id).ShouldBe(["1000A", "1000B", "2000"]);
+        var claim = loops.Children[2].Children.ShouldHaveSingleItem();
+        claim.Id.ShouldBe("2100");
+        claim.Children.Count(c => c.Id == "2110").ShouldBe(3);
+    }
+}
