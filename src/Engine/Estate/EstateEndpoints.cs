@@ -187,7 +187,7 @@ public static class EstateEndpoints
 
     /// <summary>
     /// The payment gateway's settlement file for one day (CSV, as card processors deliver it): patient payments
-    /// taken against the charges billing received that day, one in three, 20 % of the charge, minus a 2.9 % fee.
+    /// taken against the charges billing received that day, every third one in arrival order, 20 % of the charge, minus a 2.9 % fee.
     /// </summary>
     private static async Task<IResult> Settlements(DateOnly date, HealthSyncDb db, CancellationToken ct)
     {
@@ -198,7 +198,7 @@ public static class EstateEndpoints
             .OrderBy(p => p.Id).Select(p => new { p.Id, p.Reference, p.Facility, p.Amount, p.ReceivedAt }).ToListAsync(ct);
         var csv = new System.Text.StringBuilder("settlement_id,merchant_ref,facility,gross_amount,fee,net_amount,settled_at,card_brand\n");
         string[] brands = ["VISA", "MC", "AMEX", "DISC"];
-        foreach (var c in charges.Where(c => c.Id % 3 == 0))
+        foreach (var c in charges.Where((_, i) => i % 3 == 0))
         {
             var gross = Math.Round(c.Amount * 0.2m, 2);
             var fee = Math.Round(gross * 0.029m, 2);

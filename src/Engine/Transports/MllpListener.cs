@@ -159,7 +159,7 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
     }
 
     /// <summary>HL7 table 0357 codes for the ERR segment.</summary>
-    private static string AckErrorCode(string problemCode) => problemCode switch
+    private static string AckErrorCode(string problemCode) => problemCode.Split(':')[0] switch
     {
         "unsupported-message-type" => "200",
         "missing-lot" or "missing-item" or "missing-facility" => "101",

@@ -97,7 +97,9 @@ public class AccessTests(TestHost host) : IClassFixture<TestHost>
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         paths.ShouldContain("/api/v1/exceptions");
         paths.ShouldContain("/api/v1/lineage/{correlationId}");
-        paths.ShouldContain("/fhir/ChargeItem");
+        paths.ShouldContain("/fhir/{type}");
+        paths.ShouldContain("/edi/x12");
+        paths.ShouldContain("/csv");
     }
 
     [Fact]

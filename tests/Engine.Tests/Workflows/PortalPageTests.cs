@@ -27,7 +27,7 @@ public class PortalPageTests(TestHost host) : IClassFixture<TestHost>
         var first = lineage.QuerySelector("a[href^='/lineage/']")!.GetAttribute("href")!;
         var timeline = await session.GetDocumentAsync(first);
         timeline.QuerySelectorAll("ol[aria-label='Lineage timeline'] li").Length.ShouldBeGreaterThan(2);
-        (await session.GetDocumentAsync("/health")).QuerySelectorAll("tr[data-endpoint]").Length.ShouldBe(3);
+        (await session.GetDocumentAsync("/health")).QuerySelectorAll("tr[data-endpoint]").Length.ShouldBe(4);
         (await session.GetDocumentAsync("/fragments/overview")).QuerySelector("#overview").ShouldNotBeNull();
     }
 
@@ -35,7 +35,7 @@ public class PortalPageTests(TestHost host) : IClassFixture<TestHost>
     public async Task Only_admins_reach_the_simulated_estate_page()
     {
         using var admin = await PortalSession.SignInAsync(host, "admin", "admin-demo");
-        (await admin.GetDocumentAsync("/estate")).QuerySelectorAll("tr[data-system]").Length.ShouldBe(4);
+        (await admin.GetDocumentAsync("/estate")).QuerySelectorAll("tr[data-system]").Length.ShouldBe(5);
         using var analyst = await PortalSession.SignInAsync(host, "analyst", "analyst-demo");
         using var response = await analyst.GetAsync("/estate");
         response.StatusCode.ShouldBe(HttpStatusCode.Redirect);

@@ -84,7 +84,7 @@ public class SupplyChargeFlowTests(TestHost host) : IClassFixture<TestHost>
     [Fact]
     public async Task An_unsupported_message_type_is_rejected_with_AR()
     {
-        var text = DemoMessages.Dft(Usage.Stent()).Replace("DFT^P03^DFT_P03", "ADT^A08^ADT_A01", StringComparison.Ordinal);
+        var text = DemoMessages.Dft(Usage.Stent()).Replace("DFT^P03^DFT_P03", "BAR^P01^BAR_P01", StringComparison.Ordinal);
         var ack = await MllpClient.SendOnceAsync(host.MllpPort, text);
 
         Usage.Msa(ack).ShouldBe("AR");

@@ -37,6 +37,7 @@ public static class DocumentHandler
                 db.BusinessKeys.Add(new BusinessKey { CorrelationId = cid, KeyType = type, KeyValue = value });
         }
 
+        var recordedNow = new HashSet<(string, string, string)>();
         foreach (var fact in facts)
         {
             var p = DocumentProjection.Of(fact);
@@ -44,7 +45,7 @@ public static class DocumentHandler
             var id = (p.Kind, p.BusinessKey, p.Partner ?? string.Empty);
             if (known.Documents.TryGetValue(id, out var prior))
             {
-                if (prior.InboxId == message.Id)
+                if (prior.InboxId == message.Id && !recordedNow.Contains(id))
                 {
                     // Replay of a message already applied: the fact is there, record nothing twice.
                     Step(Steps.Recorded, Steps.Ok, $"{p.Kind} {p.BusinessKey}: already recorded");
@@ -63,6 +64,7 @@ public static class DocumentHandler
             }
 
             known.Documents[id] = (cid, message.Id);
+            recordedNow.Add(id);
             db.BusinessDocuments.Add(new BusinessDocument
             {
                 CorrelationId = cid, InboxMessageId = message.Id, PayloadVersion = message.PayloadVersion,
