@@ -294,11 +294,7 @@ internal static class CsvFeedReader
             return Rejected(spec.MessageType, findings);
         }
 
-        if (facts.Count == 0 && findings.Count == 0)
-        {
-            findings.Add(new ValidationFinding("file", FindingCodes.Required, "The file has a header but no data rows."));
-        }
-
+        // A header with no rows is a valid feed: a day without settlements, a feed with no receipts.
         return new AdapterRead(Format, spec.MessageType, null, facts, findings);
     }
 

@@ -49,7 +49,8 @@ public sealed partial class PartnerTraffic(IOptions<TrafficOptions> options, IOp
                 await Step(() => SupplierAnswersAsync(stoppingToken));
                 if (tick % 4 == 0) await Step(() => SendAdtAsync(stoppingToken));
                 if (tick % Math.Max(1, _o.PurchaseOrderEveryTicks) == 0) await Step(() => SendPurchaseOrderAsync(stoppingToken));
-                if (tick % 720 == 360) await Step(() => DropSettlementFileAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), stoppingToken));
+                // Today's file a minute in (the backfill's charges have posted by then), then every hour.
+                if (tick % 720 == 12) await Step(() => DropSettlementFileAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), stoppingToken));
                 tick++;
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
             }

@@ -47,7 +47,7 @@ public static class CsvEndpoints
         var accepted = await inbox.AcceptAsync(Describe(body.Payload, read.MessageType, HttpIntake.Source(http, "csv-client"), "http"), ct);
         http.Response.Headers["X-Correlation-Id"] = accepted.CorrelationId.ToString();
         var findings = read.Findings.Select(f => new RowFinding(f.Path, f.Code, f.Message)).ToList();
-        if (read.Facts.Count == 0)
+        if (read.Facts.Count == 0 && read.Findings.Count > 0)
         {
             return HttpIntake.Problem(StatusCodes.Status400BadRequest, "CSV file refused",
                 $"No row of the file could be accepted. It was stored as transaction {accepted.CorrelationId} and an exception was raised for it.",

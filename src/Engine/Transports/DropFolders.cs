@@ -206,7 +206,7 @@ public sealed partial class DropFolderWatcher(
         return Report(new
         {
             file = name, feed = read.MessageType, correlationId = accepted.CorrelationId, duplicate = accepted.Duplicate,
-            rowsAccepted = read.Facts.Count, status = read.Facts.Count == 0 ? "refused" : read.Findings.Count == 0 ? "accepted" : "partially accepted",
+            rowsAccepted = read.Facts.Count, status = read.Facts.Count == 0 && read.Findings.Count > 0 ? "refused" : read.Findings.Count == 0 ? "accepted" : "partially accepted",
             findings = read.Findings.Select(f => new { path = f.Path, code = f.Code, message = f.Message }),
         });
     }

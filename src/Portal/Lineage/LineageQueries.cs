@@ -55,6 +55,9 @@ public static class LineageQueries
             var patientValues = keys.Where(k => KeyTypes.IsPatientIdentifier(k.Type)).Select(k => k.Value).ToList();
             text = PayloadMasking.Mask(message.Format, text, patientValues);
             documents = documents.Select(d => d.Kind == "patient-visit" ? d with { BusinessKey = PhiMask.Mask(d.BusinessKey, false)! } : d).ToList();
+            // Step details and exception texts name the patient keys they concern (a visit, an encounter's ordering key).
+            steps = steps.Select(st => st with { Detail = st.Detail is null ? null : PayloadMasking.Mask("text", st.Detail, patientValues) }).ToList();
+            exceptions = exceptions.Select(e => e with { ErrorDetail = PayloadMasking.Mask("text", e.ErrorDetail, patientValues) }).ToList();
         }
         return new TransactionLineage(correlationId, message.SourceSystem, message.Format, message.Transport, message.MessageType, message.ReceivedAt,
             message.Status.ToString(), message.Payload.Length,
