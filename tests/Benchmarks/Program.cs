@@ -4,10 +4,19 @@ using HealthSync.Benchmarks;
 // End-to-end throughput of workflow 1 (supply consumption -> charge capture) through the real MLLP listener,
 // followed by the raw batched SQLite insert ceiling of the same disk for comparison.
 //   dotnet run -c Release --project tests/Benchmarks -- [--events N] [--connections C]
+// Parse throughput per format on the sample corpus only:
+//   dotnet run -c Release --project tests/Benchmarks -- --parse
+if (args is ["--parse"])
+{
+    var parseReport = new Report();
+    ParseThroughput.Measure(parseReport, TimeSpan.FromSeconds(3));
+    return 0;
+}
+
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C]");
+    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C] | --parse");
     return 2;
 }
 

@@ -13,7 +13,8 @@ public class CsvFuzzTests
     private static void Exercise(byte[] bytes)
     {
         var read = CsvFeeds.Read(bytes);
-        (read.Facts.Count + read.Findings.Count).ShouldBeGreaterThan(0);
+        // Every read says something: rows, findings, or (a header with no rows) an accepted empty feed.
+        if (read.Facts.Count + read.Findings.Count == 0) read.MessageType.ShouldBeOneOf("settlement", "receipt");
         SettlementCsv.Read(bytes);
         ReceiptCsv.Read(bytes, new CsvLimits { MaxRows = 3, MaxBytes = 4096 });
         CsvFeeds.Detect(bytes);
