@@ -92,39 +92,42 @@ public sealed class MllpFrameReader(Stream stream, int maxFrameBytes = 4 * 1024 
             var payloadLength = _scanned + unscanned.Slice(0, endBlock.Value).Length;
             _scanned = 0;
             var payload = buffer.Slice(1, payloadLength);
-            buffer = buffer.Slice(payloadLength + 2);
-            return payloadLength > _maxFrameBytes
-                ? TooLarge(payloadLength)
+            var result = payloadLength > _maxFrameBytes
+                ? TooLarge(payloadLength, payload.Slice(0, _maxFrameBytes).ToArray())
                 : MllpReadResult.Frame(payload.ToArray());
+            buffer = buffer.Slice(payloadLength + 2);
+            return result;
         }
 
         var pending = buffer.Length - 1;
         if (pending > _maxFrameBytes)
         {
+            var kept = buffer.Slice(1, _maxFrameBytes).ToArray();
             buffer = buffer.Slice(buffer.End);
             _scanned = 0;
             _discarding = true;
-            return TooLarge(pending);
+            return TooLarge(pending, kept);
         }
 
         if (completed)
         {
+            var partial = buffer.Slice(1).ToArray();
             buffer = buffer.Slice(buffer.End);
             _scanned = 0;
             _finished = true;
             return MllpReadResult.Failure(
                 MllpError.UnexpectedEndOfStream,
-                $"The stream ended inside a frame after {pending} byte(s); the partial message was discarded.");
+                $"The stream ended inside a frame after {pending} byte(s); the partial message was not processed.", partial);
         }
 
         _scanned = pending;
         return null;
     }
 
-    private MllpReadResult TooLarge(long length) =>
+    private MllpReadResult TooLarge(long length, byte[] kept) =>
         MllpReadResult.Failure(
             MllpError.FrameTooLarge,
-            $"A frame exceeded the maximum of {_maxFrameBytes} bytes (at least {length} bytes received); it was skipped.");
+            $"A frame exceeded the maximum of {_maxFrameBytes} bytes (at least {length} bytes received); it was skipped.", kept);
 
     private MllpReadResult Finish()
     {

@@ -46,7 +46,11 @@ public sealed class MllpReadResult
     /// <summary>Frame, end of stream, or error.</summary>
     public MllpReadStatus Status { get; }
 
-    /// <summary>The bytes between start and end block when <see cref="Status"/> is <see cref="MllpReadStatus.Frame"/>.</summary>
+    /// <summary>
+    /// The bytes between start and end block when <see cref="Status"/> is <see cref="MllpReadStatus.Frame"/>; for a frame
+    /// that was too large or cut off by the end of the stream, the bytes that were kept (at most the maximum frame size),
+    /// so the receiver can store what it refused.
+    /// </summary>
     public byte[]? Payload { get; }
 
     /// <summary>The error kind when <see cref="Status"/> is <see cref="MllpReadStatus.Error"/>.</summary>
@@ -60,5 +64,5 @@ public sealed class MllpReadResult
 
     internal static MllpReadResult Frame(byte[] payload) => new(MllpReadStatus.Frame, payload, MllpError.None, null);
 
-    internal static MllpReadResult Failure(MllpError error, string message) => new(MllpReadStatus.Error, null, error, message);
+    internal static MllpReadResult Failure(MllpError error, string message, byte[]? kept = null) => new(MllpReadStatus.Error, kept, error, message);
 }

@@ -41,4 +41,5 @@ public sealed class MllpOptions
     public string Host { get; set; } = "127.0.0.1";
     [Range(0, 65535)] public int Port { get; set; } = 2575;
     [Range(1, 10_000)] public int MaxConnections { get; set; } = 200;
+    [Range(1024, 256 * 1024 * 1024)] public int MaxFrameBytes { get; set; } = 4 * 1024 * 1024;
 }

@@ -80,7 +80,7 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
         client.NoDelay = true;
         var remote = client.Client.RemoteEndPoint?.ToString() ?? "unknown";
         await using var stream = client.GetStream();
-        await using var reader = new MllpFrameReader(stream);
+        await using var reader = new MllpFrameReader(stream, _options.MaxFrameBytes);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -91,6 +91,8 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
                 {
                     var error = read.ErrorMessage ?? read.Error.ToString();
                     LogFrameError(log, remote, error);
+                    if (read.Payload is { Length: > 0 } kept)
+                        await QuarantineAsync(kept, read.Error == MllpError.FrameTooLarge ? "too-large" : "truncated", error, ct);
                     var nack = Hl7Ack.Build(null, AckCode.AR, "MLLP framing error", new ValidationFinding("MLLP", "framing", error), time.GetUtcNow(), NewControlId());
                     await MllpFraming.WriteFrameAsync(stream, Encoding.UTF8.GetBytes(nack), ct);
                     return;
@@ -102,6 +104,20 @@ public sealed partial class MllpListener(Inbox.Inbox inbox, MappingCatalog catal
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
         {
             LogConnectionClosed(log, remote);
+        }
+    }
+
+    /// <summary>Keeps the bytes of a frame the listener refused (too large, cut off), so nothing sent is lost.</summary>
+    private async Task QuarantineAsync(byte[] kept, string code, string detail, CancellationToken ct)
+    {
+        try
+        {
+            await inbox.AcceptAsync(new InboundMessage(kept, Formats.Hl7v2, "mllp", "unknown", "hl7:refused:" + Convert.ToHexString(SHA256.HashData(kept)),
+                code, null, null, $"{code}: {detail}"), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFrameError(log, "storage", ex.GetType().Name);
         }
     }
 
