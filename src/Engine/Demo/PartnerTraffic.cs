@@ -118,17 +118,22 @@ public sealed partial class PartnerTraffic(IOptions<TrafficOptions> options, IOp
                 .Select(d => d.Canonical).FirstOrDefaultAsync(ct);
             if (canonical is null || CanonicalJson.Deserialize(canonical) is not PurchaseOrder po) continue;
             var vendor = po.Vendor?.Id ?? "SUPPLIER";
-            var hash = (int)((uint)poNumber.GetHashCode(StringComparison.Ordinal) % 1000);
+            // Stable across restarts: the same order always gets the same faults and the same control numbers, so a
+            // restarted simulator resends what the engine already has (recognised as duplicates), never new documents.
+            var hash = (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(poNumber))) % 100_000);
             var age = now - order.ReceivedAt;
-            var control = 100_000_000 + hash * 10_000 + (_poCounter % 100) * 10;
-            if (hash % 20 != 0 && Once(poNumber + ":855"))
+            var control = 100_000_000 + hash * 1_000;
+            var answered = await db.BusinessDocuments.AsNoTracking()
+                .Where(d => (d.Kind == FactKinds.PurchaseOrderAck && d.BusinessKey == poNumber) || (d.Reference == poNumber && (d.Kind == FactKinds.ShipNotice || d.Kind == FactKinds.Invoice)))
+                .Select(d => d.Kind).ToListAsync(ct);
+            if (hash % 20 != 0 && !answered.Contains(FactKinds.PurchaseOrderAck) && Once(poNumber + ":855"))
                 await PostAsync("edi/x12", DemoX12.Ack855(po, vendor, control + 1, now), "application/edi-x12", ct);
-            if (age > TimeSpan.FromSeconds(20) && Once(poNumber + ":856"))
+            if (age > TimeSpan.FromSeconds(20) && !answered.Contains(FactKinds.ShipNotice) && Once(poNumber + ":856"))
             {
                 await PostAsync("edi/x12", DemoX12.Asn856(po, vendor, control + 2, now), "application/edi-x12", ct);
                 await PostAsync("fhir", DemoFhir.Receipts(po, now), "application/fhir+json", ct);
             }
-            if (age > TimeSpan.FromSeconds(40) && Once(poNumber + ":810"))
+            if (age > TimeSpan.FromSeconds(40) && !answered.Contains(FactKinds.Invoice) && Once(poNumber + ":810"))
             {
                 var factor = hash % 10 == 3 ? 1.08m : 1m;
                 await PostAsync("edi/x12", DemoX12.Invoice810(po, vendor, control + 3, now, factor, badQuantity: hash % 25 == 7), "application/edi-x12", ct);
