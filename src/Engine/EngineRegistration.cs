@@ -45,6 +45,8 @@ public static class EngineRegistration
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
+        services.AddSingleton<Exceptions.ExceptionActions>();
+        services.AddSingleton<Exceptions.BulkRunner>();
         services.AddSingleton<DropFolderWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DropFolderWatcher>());
 
@@ -53,6 +55,7 @@ public static class EngineRegistration
         {
             services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
             services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+            services.AddHostedService(sp => sp.GetRequiredService<Exceptions.BulkRunner>());
         }
         foreach (var target in Systems.Targets)
         {

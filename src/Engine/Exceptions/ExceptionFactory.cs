@@ -32,6 +32,7 @@ public static class ExceptionFactory
             BusinessKey = businessKey?.Value,
             PayloadVersion = payloadVersion,
             CreatedAt = now,
+            CauseKey = CauseClassifier.Key(problem.Category, problem.Code, problem.Detail),
         };
     }
 }

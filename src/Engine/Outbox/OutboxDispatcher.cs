@@ -104,6 +104,8 @@ public sealed partial class OutboxDispatcher(
         var byId = due.ToDictionary(d => d.Id);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var r in results) await ApplyAsync(db, byId[r.OutboxId], r, map, ct);
+        await ReplayOutcomes.SettleDeliveriesAsync(db, results.Select(r => byId[r.OutboxId]).Where(r => r.Status != OutboxStatus.Pending).ToList(),
+            time.GetUtcNow().UtcDateTime, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (results.Any(r => r.Success)) signal.Notify();
@@ -207,7 +209,7 @@ public sealed partial class OutboxDispatcher(
             await MarkFactFailedAsync(db, row, ct);
             db.Exceptions.Add(ExceptionFactory.Create(
                 new Problem(Categories.UpstreamData, $"rejected-by-{target}", $"{target} rejected {row.Operation}: {r.Error}"),
-                WorkflowNames.SupplyCharge, row.CorrelationId, target, row.Facility, row.AmountAtRisk, null, map, now, row.InboxMessageId, row.Id));
+                Workflow(row), row.CorrelationId, target, row.Facility, row.AmountAtRisk, null, map, now, row.InboxMessageId, row.Id));
             return;
         }
         if (row.Attempts >= _options.Delivery.MaxAttempts)
@@ -218,7 +220,7 @@ public sealed partial class OutboxDispatcher(
             await MarkFactFailedAsync(db, row, ct);
             db.Exceptions.Add(ExceptionFactory.Create(
                 new Problem(Categories.DownstreamUnavailable, "retries-exhausted", $"{row.Operation} to {target} failed {row.Attempts} times; last error: {r.Error}"),
-                WorkflowNames.SupplyCharge, row.CorrelationId, target, row.Facility, row.AmountAtRisk, null, map, now, row.InboxMessageId, row.Id));
+                Workflow(row), row.CorrelationId, target, row.Facility, row.AmountAtRisk, null, map, now, row.InboxMessageId, row.Id));
             return;
         }
         var backoff = Math.Min(_options.Delivery.RetryMaxSeconds, _options.Delivery.RetryBaseSeconds * Math.Pow(2, row.Attempts - 1));
@@ -227,6 +229,9 @@ public sealed partial class OutboxDispatcher(
         EngineTelemetry.DeliveryRetries.Add(1, new KeyValuePair<string, object?>(EngineTelemetry.TargetTag, target));
         Step(Steps.Retried, Steps.Error, $"attempt {row.Attempts} failed ({r.Error}); next attempt in {delay.TotalSeconds:0.#} s");
     }
+
+    private static string Workflow(OutboxMessage row) =>
+        row.Operation == Operations.SupplierPurchaseOrder ? WorkflowNames.ProcureToPay : WorkflowNames.SupplyCharge;
 
     private static async Task MarkFactPostedAsync(HealthSyncDb db, OutboxMessage row, Reply reply, MappingSnapshot map, DateTime now, CancellationToken ct)
     {

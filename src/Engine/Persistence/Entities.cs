@@ -130,6 +130,72 @@ public sealed class ExceptionRecord
     public int PayloadVersion { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
     public DateTime? ResolvedAt { get; set; }
+
+    /// <summary>The failure group this exception belongs to (category, error kind and normalised message), for grouped actions.</summary>
+    public string CauseKey { get; set; } = "";
+
+    /// <summary>Null until replayed; then pending, awaiting-delivery, failed or succeeded.</summary>
+    public string? ReplayState { get; set; }
+    public int ReplayCount { get; set; }
+    public string? LastReplayError { get; set; }
+    public string? ResolutionCode { get; set; }
+    public string? ResolutionNote { get; set; }
+    public string? ResolvedBy { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+}
+
+/// <summary>A note a person left on an exception.</summary>
+public sealed class ExceptionComment
+{
+    public long Id { get; set; }
+    public Guid ExceptionId { get; set; }
+    public DateTime At { get; set; }
+    public required string Author { get; set; }
+    public required string Text { get; set; }
+}
+
+/// <summary>One version of a message's payload; version 1 is what the sender sent, later ones are audited edits.</summary>
+public sealed class PayloadVersion
+{
+    public long Id { get; set; }
+    public long InboxMessageId { get; set; }
+    public int Version { get; set; }
+    public required byte[] Payload { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+    public string? Reason { get; set; }
+}
+
+/// <summary>A named exception filter shared with a team.</summary>
+public sealed class SavedView
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public string? Team { get; set; }
+    public required string Query { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public enum BulkStatus { Queued, Running, Completed, Failed }
+
+/// <summary>An action applied to every exception a filter or group selected when it was started, run in the background.</summary>
+public sealed class BulkOperation
+{
+    public Guid Id { get; set; }
+    public required string Action { get; set; }
+    public required string Selection { get; set; }
+    public string? Parameters { get; set; }
+    public required string ExceptionIds { get; set; }
+    public int Total { get; set; }
+    public int Processed { get; set; }
+    public int Succeeded { get; set; }
+    public int Failed { get; set; }
+    public BulkStatus Status { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public string? LastError { get; set; }
 }
 
 public sealed class UsageEvent
@@ -306,6 +372,9 @@ public sealed class AuditEntry
     public required string TargetType { get; set; }
     public string? TargetId { get; set; }
     public string? Detail { get; set; }
+    public string? Reason { get; set; }
+    public string? Before { get; set; }
+    public string? After { get; set; }
 }
 
 /// <summary>Inventory position held by the simulated ERP (demo mode only).</summary>

@@ -31,6 +31,10 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ExceptionComment> ExceptionComments => Set<ExceptionComment>();
+    public DbSet<PayloadVersion> PayloadVersions => Set<PayloadVersion>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<BulkOperation> BulkOperations => Set<BulkOperation>();
     public DbSet<EstateInventory> EstateInventory => Set<EstateInventory>();
     public DbSet<EstatePosting> EstatePostings => Set<EstatePosting>();
 
@@ -91,6 +95,33 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => new { x.Status, x.SlaDueAt });
             e.HasIndex(x => x.CorrelationId);
             e.HasIndex(x => new { x.Category, x.Status });
+            // The queue's typical filters, each leading with status so open work is found without scanning history.
+            e.HasIndex(x => new { x.Status, x.Team, x.SlaDueAt });
+            e.HasIndex(x => new { x.Status, x.CauseKey });
+            e.HasIndex(x => new { x.Status, x.BusinessKey });
+            e.HasIndex(x => new { x.Status, x.Owner });
+            e.HasIndex(x => new { x.Status, x.Facility, x.SlaDueAt });
+            e.HasIndex(x => new { x.Status, x.Workflow, x.SlaDueAt });
+            e.HasIndex(x => x.InboxMessageId);
+            e.HasIndex(x => x.OutboxMessageId);
+        });
+        b.Entity<ExceptionComment>(e =>
+        {
+            e.ToTable("exception_comments");
+            e.HasIndex(x => x.ExceptionId);
+        });
+        b.Entity<PayloadVersion>(e =>
+        {
+            e.ToTable("payload_versions");
+            e.HasIndex(x => new { x.InboxMessageId, x.Version }).IsUnique();
+        });
+        b.Entity<SavedView>(e => e.ToTable("saved_views"));
+        b.Entity<BulkOperation>(e =>
+        {
+            e.ToTable("bulk_operations");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => x.Status);
         });
         b.Entity<UsageEvent>(e =>
         {
@@ -166,6 +197,9 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
         {
             e.ToTable("audit_entries");
             e.HasIndex(x => x.At);
+            e.HasIndex(x => new { x.TargetType, x.TargetId });
+            e.HasIndex(x => new { x.Actor, x.At });
+            e.HasIndex(x => new { x.Action, x.At });
         });
         b.Entity<EstateInventory>(e =>
         {

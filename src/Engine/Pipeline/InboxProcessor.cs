@@ -144,6 +144,7 @@ public sealed partial class InboxProcessor(
             message.ProcessedAt = now;
             message.Attempts++;
         }
+        await ReplayOutcomes.SettleMessagesAsync(db, batch.Where(m => m.Attempts > 1 || m.PayloadVersion > 1).Select(m => m.Id).ToList(), now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         EngineTelemetry.MessagesProcessed.Add(batch.Count);

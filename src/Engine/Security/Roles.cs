@@ -33,3 +33,27 @@ public static class ApiKeyHashing
 
     public static string NewKey() => "hs_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', 'A').Replace('/', 'B').TrimEnd('=');
 }
+
+/// <summary>Who may act on which queue: analysts on revenue cycle work, supply chain leads on supply work, admins on all.</summary>
+public static class QueuePermissions
+{
+    public const string RevenueCycleTeam = "revenue-cycle";
+    public const string SupplyChainTeam = "supply-chain";
+
+    public static bool CanAct(string? role, string? team) => role switch
+    {
+        Roles.Admin => true,
+        Roles.Analyst => team == RevenueCycleTeam,
+        Roles.SupplyChainLead => team == SupplyChainTeam,
+        _ => false,
+    };
+
+    /// <summary>The teams a role may act on (null: every team, including unassigned work).</summary>
+    public static IReadOnlyList<string>? ActableTeams(string? role) => role switch
+    {
+        Roles.Admin => null,
+        Roles.Analyst => [RevenueCycleTeam],
+        Roles.SupplyChainLead => [SupplyChainTeam],
+        _ => [],
+    };
+}

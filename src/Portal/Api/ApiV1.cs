@@ -18,9 +18,7 @@ public static class ApiV1
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.People).WithTags("v1");
 
-        api.MapGet("/exceptions", async ([AsParameters] ExceptionQueryParameters p, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
-                TypedResults.Ok(await ExceptionQueries.ListAsync(db, new ExceptionFilter(p.Status ?? "Open", p.Category, p.Facility, p.Team, p.Q, p.Page ?? 1, p.PageSize ?? 50), http.User.SeesPhi(), ct)))
-            .WithSummary("List exceptions with server-side filtering and paging (default: open, earliest SLA and largest amount first)");
+        api.MapExceptionApi();
 
         api.MapGet("/lineage/{correlationId:guid}", async Task<Results<Ok<TransactionLineage>, NotFound>> (Guid correlationId, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
                 await LineageQueries.GetAsync(db, correlationId, http.User.SeesPhi(), ct) is { } lineage ? TypedResults.Ok(lineage) : TypedResults.NotFound())
@@ -47,6 +45,4 @@ public static class ApiV1
             .WithSummary("Change latency, error rate, throttling or outage of one simulated system");
         return app;
     }
-
-    public sealed record ExceptionQueryParameters(string? Status, string? Category, string? Facility, string? Team, string? Q, int? Page, int? PageSize);
 }

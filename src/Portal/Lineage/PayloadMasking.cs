@@ -14,7 +14,9 @@ public static class PayloadMasking
     private const string Blank = "•••";
     private static readonly HashSet<string> Hl7PatientSegments = ["PID", "PD1", "NK1", "GT1", "IN1", "IN2", "IN3", "MRG", "ACC"];
     private static readonly HashSet<string> X12PatientEntities = ["IL", "QC", "QD", "03", "PR1"];
-    private static readonly HashSet<string> FhirPatientProperties = ["name", "family", "given", "birthDate", "address", "telecom", "line", "postalCode", "city", "patient", "subject", "beneficiary", "policyHolder", "subscriber", "subscriberId"];
+    private static readonly HashSet<string> FhirPatientProperties = ["name", "family", "given", "birthDate", "address", "telecom", "line", "postalCode", "city", "patient", "subject", "beneficiary", "policyHolder", "subscriber", "subscriberId",
+];
+    private static readonly HashSet<string> CanonicalPatientProperties = ["patientMrn", "patientAccount", "encounter", "patientName", "subscriberId", "mrn"];
 
     public static string Text(byte[] payload) =>
         Hl7Text.Decode(payload.AsSpan(0, Math.Min(payload.Length, MaxDisplayBytes))).Replace("\0", string.Empty, StringComparison.Ordinal)
@@ -31,6 +33,15 @@ public static class PayloadMasking
                 return text.Replace(text[start + 105].ToString(), text[start + 105] + "\n", StringComparison.Ordinal);
         }
         return text;
+    }
+
+    /// <summary>The parsed (canonical JSON) view with patient fields blanked: names, identifiers, accounts, encounters.</summary>
+    public static string MaskParsed(string json, IEnumerable<string> patientValues)
+    {
+        var masked = MaskJson(json, CanonicalPatientProperties);
+        foreach (var value in patientValues.Where(v => v.Length >= 3).Distinct().OrderByDescending(v => v.Length))
+            masked = masked.Replace(value, Blank, StringComparison.Ordinal);
+        return masked;
     }
 
     public static string Mask(string format, string text, IEnumerable<string> patientValues)
@@ -87,13 +98,15 @@ public static class PayloadMasking
         return string.Join(terminator, segments);
     }
 
-    private static string MaskFhir(string text)
+    private static string MaskFhir(string text) => MaskJson(text, FhirPatientProperties);
+
+    private static string MaskJson(string text, HashSet<string> properties)
     {
         try
         {
             var node = JsonNode.Parse(text);
             if (node is null) return text;
-            Walk(node, insidePatient: false);
+            Walk(node, insidePatient: false, properties);
             return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         }
         catch (System.Text.Json.JsonException)
@@ -102,7 +115,7 @@ public static class PayloadMasking
         }
     }
 
-    private static void Walk(JsonNode node, bool insidePatient)
+    private static void Walk(JsonNode node, bool insidePatient, HashSet<string> properties)
     {
         switch (node)
         {
@@ -111,15 +124,18 @@ public static class PayloadMasking
                 foreach (var (name, child) in o.ToList())
                 {
                     if (child is null) continue;
-                    if (FhirPatientProperties.Contains(name) || (patient && name is "identifier" or "id"))
-                        BlankStrings(child);
+                    if (properties.Contains(name) || (patient && name is "identifier" or "id"))
+                    {
+                        if (child is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String) o[name] = Blank;
+                        else BlankStrings(child);
+                    }
                     else
-                        Walk(child, patient);
+                        Walk(child, patient, properties);
                 }
                 break;
             case JsonArray a:
                 foreach (var child in a)
-                    if (child is not null) Walk(child, insidePatient);
+                    if (child is not null) Walk(child, insidePatient, properties);
                 break;
         }
     }
