@@ -93,6 +93,7 @@ public static class PortalApp
         app.MapX12Intake();
         app.MapCsvIntake();
         app.MapFragments();
+        HealthSync.Portal.Exceptions.ExceptionForms.MapExceptionForms(app);
         if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();
         app.MapRazorComponents<App>();
     }

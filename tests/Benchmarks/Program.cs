@@ -6,6 +6,36 @@ using HealthSync.Benchmarks;
 //   dotnet run -c Release --project tests/Benchmarks -- [--events N] [--connections C]
 // Parse throughput per format on the sample corpus only:
 //   dotnet run -c Release --project tests/Benchmarks -- --parse
+// Exception queues, detail page and bulk actions over a seeded database (see ExceptionQueueBenchmark.cs):
+//   dotnet run -c Release --project tests/Benchmarks -- --exceptions [N] [--runs R] [--keep] [--seed-only]
+if (args is ["--exceptions", ..])
+{
+    var exceptionCount = 1_000_000;
+    var runs = 50;
+    var keep = false;
+    var seedOnly = false;
+    for (var i = 1; i < args.Length; i++)
+    {
+        if (args[i] == "--keep") keep = true;
+        else if (args[i] == "--seed-only") seedOnly = keep = true;
+        else if (args[i] == "--runs" && i + 1 < args.Length && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var r) && r > 0)
+        {
+            runs = r;
+            i++;
+        }
+        else if (int.TryParse(args[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            exceptionCount = n;
+        }
+        else
+        {
+            Console.Error.WriteLine("Usage: HealthSync.Benchmarks --exceptions [N] [--runs R] [--keep] [--seed-only]");
+            return 2;
+        }
+    }
+    return await ExceptionQueueBenchmark.RunAsync(exceptionCount, runs, keep, seedOnly, new Report());
+}
+
 if (args is ["--parse"])
 {
     var parseReport = new Report();
@@ -16,7 +46,7 @@ if (args is ["--parse"])
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C] | --parse");
+    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C] | --parse | --exceptions [N] [--runs R]");
     return 2;
 }
 

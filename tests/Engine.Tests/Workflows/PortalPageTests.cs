@@ -1,5 +1,6 @@
 using System.Net;
 using HealthSync.Engine.Demo;
+using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,13 +23,46 @@ public class PortalPageTests(TestHost host) : IClassFixture<TestHost>
         home.QuerySelectorAll("[data-testid=tile-value]").Length.ShouldBe(5);
         var exceptions = await session.GetDocumentAsync("/exceptions?status=Open");
         exceptions.QuerySelector("[data-testid=exception-count]")!.TextContent.ShouldNotStartWith("0 ");
-        exceptions.QuerySelectorAll("#exception-results tbody tr").Length.ShouldBeGreaterThan(0);
+        exceptions.QuerySelectorAll("table[aria-label=Exceptions] tbody tr").Length.ShouldBeGreaterThan(0);
+        var grouped = await session.GetDocumentAsync("/exceptions?status=Open&group=cause");
+        grouped.QuerySelectorAll("table[aria-label='Exception groups'] tbody tr").Length.ShouldBeGreaterThan(0);
+        (await session.GetDocumentAsync("/exceptions?status=Open&group=entity")).QuerySelector("[data-testid=exception-count]").ShouldNotBeNull();
+        (await session.GetDocumentAsync("/exceptions?status=Open&bulk=comment&bulkComment=x")).QuerySelector("section[aria-label='Bulk actions']").ShouldNotBeNull();
+        var detailLink = exceptions.QuerySelector("table[aria-label=Exceptions] tbody a[href^='/exceptions/']")!.GetAttribute("href")!;
+        var detail = await session.GetDocumentAsync(detailLink);
+        detail.QuerySelector("[data-testid=status]")!.TextContent.ShouldBe("Open");
+        detail.QuerySelector("[data-testid=error-detail]").ShouldNotBeNull();
+        (await session.GetDocumentAsync(detailLink + "?preview=true&reveal=true")).QuerySelector("[data-testid=status]").ShouldNotBeNull();
+        (await session.GetDocumentAsync("/exceptions/" + Guid.NewGuid())).QuerySelector("h1")!.TextContent.ShouldBe("Exception not found");
+        var audit = await session.GetDocumentAsync("/audit?action=sign-in");
+        audit.QuerySelectorAll("table[aria-label='Audit entries'] tbody tr").Length.ShouldBeGreaterThan(0);
+        audit.QuerySelector("a[href^='/api/v1/audit/export.csv']").ShouldNotBeNull();
         var lineage = await session.GetDocumentAsync("/lineage");
         var first = lineage.QuerySelector("a[href^='/lineage/']")!.GetAttribute("href")!;
         var timeline = await session.GetDocumentAsync(first);
         timeline.QuerySelectorAll("ol[aria-label='Lineage timeline'] li").Length.ShouldBeGreaterThan(2);
         (await session.GetDocumentAsync("/health")).QuerySelectorAll("tr[data-endpoint]").Length.ShouldBe(4);
         (await session.GetDocumentAsync("/fragments/overview")).QuerySelector("#overview").ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Actions_are_offered_only_on_queues_the_role_may_act_on()
+    {
+        await SendTrafficAsync();
+        await using var db = host.NewDb();
+        var revenue = await db.Exceptions.Where(e => e.Status == ExceptionStatus.Open && e.Team == QueuePermissions.RevenueCycleTeam).Select(e => e.Id).FirstAsync();
+
+        using var analyst = await PortalSession.SignInAsync(host, "analyst", "analyst-demo");
+        var page = await analyst.GetDocumentAsync($"/exceptions/{revenue}");
+        page.QuerySelector("form[action$='/resolve']").ShouldNotBeNull();
+        page.QuerySelector("form[action$='/comment']").ShouldNotBeNull();
+        (await analyst.GetDocumentAsync("/exceptions?team=revenue-cycle")).QuerySelector("[data-testid=no-bulk-actions]").ShouldBeNull();
+
+        using var supply = await PortalSession.SignInAsync(host, "supply", "supply-demo");
+        var masked = await supply.GetDocumentAsync($"/exceptions/{revenue}?reveal=true");
+        masked.QuerySelector("[data-testid=no-actions]").ShouldNotBeNull();
+        masked.QuerySelectorAll("form[action^='/exceptions/']").Length.ShouldBe(0);
+        (await supply.GetDocumentAsync("/exceptions?team=revenue-cycle")).QuerySelector("[data-testid=no-bulk-actions]").ShouldNotBeNull();
     }
 
     [Fact]
