@@ -1,6 +1,7 @@
 using HealthSync.Engine.Demo;
 using HealthSync.Engine.Estate;
 using HealthSync.Engine.Inbox;
+using HealthSync.Engine.Jobs;
 using HealthSync.Engine.Mappings;
 using HealthSync.Engine.Outbox;
 using HealthSync.Engine.Persistence;
@@ -24,6 +25,7 @@ public static class EngineRegistration
         services.TryAddSingleton(TimeProvider.System);
         builder.AddHealthSyncDatabase();
         builder.AddHealthSyncTelemetry();
+        builder.AddScheduledJobs();
         services.AddOptions<EngineOptions>().BindConfiguration("Engine").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EstateOptions>().BindConfiguration("Estate")
             .PostConfigure(o =>

@@ -92,6 +92,7 @@ public static class PortalApp
         app.MapFhirIntake();
         app.MapX12Intake();
         app.MapCsvIntake();
+        app.MapJobs();
         app.MapFragments();
         HealthSync.Portal.Exceptions.ExceptionForms.MapExceptionForms(app);
         if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();

@@ -403,3 +403,52 @@ public sealed class EstatePosting
     public DateTime ReceivedAt { get; set; }
     public int RequestCount { get; set; }
 }
+
+public enum JobRunStatus { Running, Succeeded, Failed }
+
+/// <summary>One run of a scheduled job: who or what started it, how far it got, what it examined, matched and raised.</summary>
+public sealed class JobRun
+{
+    public Guid Id { get; set; }
+    public required string JobName { get; set; }
+    public required string TriggeredBy { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public JobRunStatus Status { get; set; }
+    public int Progress { get; set; }
+    public int Examined { get; set; }
+    public int Matched { get; set; }
+    public int ExceptionsRaised { get; set; }
+    public string? Message { get; set; }
+}
+
+/// <summary>
+/// The latest verdict of a reconciliation on one item (an invoice line, a billable usage, a settlement, an item-location,
+/// an order awaiting its acknowledgement). Keyed by (reconciliation, subject), so re-running a job updates the verdict
+/// instead of adding a second one; the KPIs read these rows.
+/// </summary>
+public sealed class ReconciliationResult
+{
+    public long Id { get; set; }
+    public required string Reconciliation { get; set; }
+    public required string SubjectKey { get; set; }
+    public required string Outcome { get; set; }
+    public bool Matched { get; set; }
+    public string? Facility { get; set; }
+    public string? Partner { get; set; }
+    public decimal Amount { get; set; }
+    public decimal Variance { get; set; }
+    public string? Detail { get; set; }
+    public DateTime SubjectDate { get; set; }
+    public DateTime EvaluatedAt { get; set; }
+    public Guid RunId { get; set; }
+    public Guid? ExceptionId { get; set; }
+}
+
+/// <summary>How far a micro-batch has read its source; advanced in the same transaction as the batch's facts.</summary>
+public sealed class Checkpoint
+{
+    public required string Name { get; set; }
+    public long Position { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -35,6 +35,9 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
     public DbSet<PayloadVersion> PayloadVersions => Set<PayloadVersion>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<BulkOperation> BulkOperations => Set<BulkOperation>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<ReconciliationResult> ReconciliationResults => Set<ReconciliationResult>();
+    public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<EstateInventory> EstateInventory => Set<EstateInventory>();
     public DbSet<EstatePosting> EstatePostings => Set<EstatePosting>();
 
@@ -116,6 +119,25 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => new { x.InboxMessageId, x.Version }).IsUnique();
         });
         b.Entity<SavedView>(e => e.ToTable("saved_views"));
+        b.Entity<JobRun>(e =>
+        {
+            e.ToTable("job_runs");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => new { x.JobName, x.StartedAt });
+            e.HasIndex(x => x.StartedAt);
+        });
+        b.Entity<ReconciliationResult>(e =>
+        {
+            e.ToTable("reconciliation_results");
+            e.HasIndex(x => new { x.Reconciliation, x.SubjectKey }).IsUnique();
+            e.HasIndex(x => new { x.Reconciliation, x.SubjectDate });
+        });
+        b.Entity<Checkpoint>(e =>
+        {
+            e.ToTable("checkpoints");
+            e.HasKey(x => x.Name);
+        });
         b.Entity<BulkOperation>(e =>
         {
             e.ToTable("bulk_operations");

@@ -64,7 +64,7 @@ public class SchemaTests
         var tables = new List<string>();
         await using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name";
+            cmd.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' AND name NOT LIKE 'QRTZ_%' ORDER BY name";
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync()) tables.Add(r.GetString(0));
         }

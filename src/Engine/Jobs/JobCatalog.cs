@@ -1,0 +1,28 @@
+namespace HealthSync.Engine.Jobs;
+
+/// <summary>A scheduled job as the product knows it: its default schedule and what happens when a run is missed.</summary>
+/// <param name="Misfire">The misfire policy in words, as configured on the trigger.</param>
+public sealed record JobDefinition(string Name, string Title, string Description, string DefaultCron, string Misfire, Type JobType);
+
+/// <summary>Every scheduled job, registered in one place. Schedules are cron expressions in UTC; admins can change them.</summary>
+public static class JobCatalog
+{
+    public const string Group = "healthsync";
+    public const string FireOnceNow = "If runs were missed (the engine was down), one catch-up run is fired at once; the rest are skipped.";
+
+    public static readonly IReadOnlyList<JobDefinition> All =
+    [
+        new("three-way-match", "Three-way match", "Matches every invoice line to its PO line and receipts (UoM conversion, price and quantity tolerance); raises variances, duplicates and invoices before receipt.",
+            "0 0/5 * * * ?", FireOnceNow, typeof(ThreeWayMatchJob)),
+        new("charge-capture", "Charge capture completeness", "Finds billable usage without a posted charge after the capture window.",
+            "0 0/15 * * * ?", FireOnceNow, typeof(ChargeCaptureJob)),
+        new("daily-cash", "Daily cash", "Matches gateway settlements to billing receipts; posts matched totals to the ERP as journal entries.",
+            "0 0 6 * * ?", FireOnceNow, typeof(DailyCashJob)),
+        new("inventory-drift", "Inventory drift", "Compares ERP and warehouse on-hand per item and location; variances become exceptions or corrections per the ownership matrix.",
+            "0 0 * * * ?", FireOnceNow, typeof(InventoryDriftJob)),
+        new("edi-ack-aging", "EDI acknowledgements", "Purchase orders without an 855 (or 856) past their SLA, claims without an 835 past N days.",
+            "0 0/15 * * * ?", FireOnceNow, typeof(AckAgingJob)),
+    ];
+
+    public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);
+}

@@ -1,0 +1,59 @@
+using HealthSync.Engine.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Quartz;
+
+namespace HealthSync.Engine.Jobs;
+
+public sealed class JobOptions
+{
+    /// <summary>Runs the scheduler in this process (workers); portal-only nodes still read and change schedules.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+public static class JobsRegistration
+{
+    /// <summary>Quartz with its persistent store in the product's database (tables from db/sqlite/0004); jobs from <see cref="JobCatalog"/>.</summary>
+    public static IHostApplicationBuilder AddScheduledJobs(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JobOptions>().BindConfiguration("Engine:Jobs");
+        var database = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var enabled = builder.Configuration.GetValue("Engine:Jobs:Enabled", true);
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o => o.InstanceName = "healthsync");
+            q.UsePersistentStore(store =>
+            {
+                store.UseSqlite(database.ConnectionString);
+            });
+            foreach (var job in JobCatalog.All)
+                q.AddJob(job.JobType, j => j.WithIdentity(JobControl.Key(job.Name)).StoreDurably().WithDescription(job.Title));
+        });
+        if (enabled)
+            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddSingleton<JobControl>();
+        services.AddHostedService<JobScheduleBootstrap>();
+        return builder;
+    }
+}
+
+/// <summary>
+/// Gives every job its default schedule the first time, and never again: a schedule an admin changed survives restarts
+/// because it lives in the persistent store.
+/// </summary>
+public sealed class JobScheduleBootstrap(ISchedulerFactory schedulers) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        foreach (var job in JobCatalog.All)
+        {
+            if (!await scheduler.Exists(JobControl.ScheduleKey(job.Name), cancellationToken))
+                await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, job.DefaultCron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
