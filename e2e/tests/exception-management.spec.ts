@@ -4,7 +4,7 @@ import { exceptionGroups, sendMllpMany, waitForException } from '../support/exce
 import { signIn, users } from '../support/portal';
 
 /** How many bad messages the bulk test sends as one cause group (E2E_BULK_COUNT overrides). */
-const bulkCount = Number(process.env.E2E_BULK_COUNT ?? '300');
+const bulkCount = Number(process.env.E2E_BULK_COUNT ?? '1000');
 
 test.describe('Exception management', () => {
   test('an analyst filters the queue, previews a replay, edits and replays the payload and sees the exception close', async ({ page, request }) => {
@@ -123,6 +123,13 @@ test.describe('Exception management', () => {
     await expect(progress).toHaveAttribute('aria-valuenow', '100');
     const done = Number((await summary.innerText()).split(' ')[0].replace(/,/g, ''));
     expect(done).toBeGreaterThanOrEqual(bulkCount);
+
+    // The progress fragment the panel polls (hx-trigger="every 1s" while running) answers for this operation.
+    const operation = new URL(page.url()).searchParams.get('bulkop');
+    expect(operation).toBeTruthy();
+    const fragment = await page.request.get(`/fragments/bulk/${operation}`, { headers: { 'HX-Request': 'true' } });
+    expect(fragment.status()).toBe(200);
+    expect(await fragment.text()).toContain('data-status="Completed"');
   });
 
   test('a supply chain lead sees masked identifiers on a revenue cycle exception and may not act on it', async ({ page, request }) => {
