@@ -93,8 +93,10 @@ public static class ExceptionApi
                 return Results.Accepted($"/api/v1/exceptions/bulk/{op.Id}", View(op));
             })
             .WithSummary("Apply resolve, replay, reassign or comment to every exception a filter selects (all pages). preview=true returns the count first.");
-        ex.MapGet("/bulk/{id:guid}", async Task<Results<Ok<BulkView>, NotFound>> (Guid id, HealthSyncDb db, CancellationToken ct) =>
-                await db.BulkOperations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct) is { } op ? TypedResults.Ok(View(op)) : TypedResults.NotFound())
+        ex.MapGet("/bulk/{id:guid}", async Task<Results<Ok<BulkView>, NotFound>> (Guid id, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+                await db.BulkOperations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct) is { } op
+                    && (op.CreatedBy == http.User.Identity?.Name || http.User.IsInRole(Roles.Admin))
+                    ? TypedResults.Ok(View(op)) : TypedResults.NotFound())
             .WithSummary("Progress of a bulk action");
 
         var views = api.MapGroup("/views").WithTags("Exceptions");
@@ -172,8 +174,9 @@ public static class ExceptionApi
         var q = db.AuditEntries.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(actor)) q = q.Where(a => a.Actor == actor);
         if (!string.IsNullOrWhiteSpace(action)) q = q.Where(a => a.Action.StartsWith(action));
-        if (from is { } f) q = q.Where(a => a.At >= f.ToUniversalTime());
-        if (to is { } t) q = q.Where(a => a.At < t.ToUniversalTime());
+        // Dates without a zone are UTC, whatever zone the server runs in.
+        if (from is { } f) { var fu = f.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : f.ToUniversalTime(); q = q.Where(a => a.At >= fu); }
+        if (to is { } t) { var tu = t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime(); q = q.Where(a => a.At < tu); }
         return q;
     }
 

@@ -95,7 +95,9 @@ public sealed record ExceptionRow(
 
 public sealed record CategoryCount(string Category, int Count);
 
-public sealed record ExceptionGroup(string Key, string Title, int Count, decimal AmountAtRisk, DateTime EarliestSla);
+/// <param name="Key">The cause key, or the business key of an entity group (blank for patient keys a role may not see).</param>
+/// <param name="EntityType">The business key type of an entity group; null for cause groups.</param>
+public sealed record ExceptionGroup(string Key, string Title, int Count, decimal AmountAtRisk, DateTime EarliestSla, string? EntityType = null);
 
 public sealed record ExceptionPage(IReadOnlyList<ExceptionRow> Rows, int Total, ExceptionFilter Filter)
 {
@@ -199,9 +201,12 @@ public static class ExceptionQueries
                 .GroupBy(e => new { e.BusinessKeyType, e.BusinessKey })
                 .Select(g => new { g.Key.BusinessKeyType, g.Key.BusinessKey, Count = g.Count(), Amount = g.Sum(e => e.AmountAtRisk), Sla = g.Min(e => e.SlaDueAt) })
                 .OrderByDescending(g => g.Count).Take(limit).ToListAsync(ct);
-            return groups.Select(g => new ExceptionGroup(g.BusinessKey!,
-                $"{g.BusinessKeyType} {(KeyTypes.IsPatientIdentifier(g.BusinessKeyType ?? "") ? PhiMask.Mask(g.BusinessKey, seesPhi) : g.BusinessKey)}",
-                g.Count, g.Amount, g.Sla)).ToList();
+            return groups.Select(g =>
+            {
+                var hidden = KeyTypes.IsPatientIdentifier(g.BusinessKeyType ?? "") && !seesPhi;
+                return new ExceptionGroup(hidden ? "" : g.BusinessKey!,
+                    $"{g.BusinessKeyType} {(hidden ? PhiMask.Mask(g.BusinessKey, false) : g.BusinessKey)}", g.Count, g.Amount, g.Sla, g.BusinessKeyType);
+            }).ToList();
         }
         var causes = await q.GroupBy(e => e.CauseKey)
             .Select(g => new { g.Key, Count = g.Count(), Amount = g.Sum(e => e.AmountAtRisk), Sla = g.Min(e => e.SlaDueAt) })
