@@ -48,6 +48,8 @@ public static class EngineRegistration
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         services.AddSingleton<Exceptions.ExceptionActions>();
+        services.AddOptions<Reconciliation.ReconciliationOptions>().BindConfiguration("Engine:Reconciliation");
+        services.AddScoped<Reconciliation.Reconciliations>();
         services.AddSingleton<Exceptions.BulkRunner>();
         services.AddSingleton<DropFolderWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DropFolderWatcher>());

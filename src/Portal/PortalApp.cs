@@ -1,3 +1,4 @@
+using HealthSync.Portal.Jobs;
 using HealthSync.Engine;
 using HealthSync.Engine.Demo;
 using HealthSync.Engine.Persistence;

@@ -182,6 +182,21 @@ public sealed partial class PartnerTraffic(IOptions<TrafficOptions> options, IOp
         var path = Path.Combine(dir, $"settlement-{day:yyyyMMdd}-{time.GetUtcNow():HHmmss}.csv");
         await File.WriteAllTextAsync(path + ".tmp", csv, ct);
         File.Move(path + ".tmp", path);
+
+        // Billing's receipt feed for the same payments: nearly every settlement has its receipt; a few are missing or
+        // were keyed with a different amount, which the daily cash reconciliation must find.
+        var receipts = new StringBuilder("receipt_id,received_at,facility,patient_account,amount,payment_reference,method\n");
+        foreach (var line in csv.Split('\n').Skip(1).Where(l => l.Length > 0 && !l.StartsWith("STL-BAD", StringComparison.Ordinal)))
+        {
+            var f = line.Split(',');
+            var n = (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(f[0]))) % 100);
+            if (n < 2) continue;
+            var amount = decimal.Parse(f[3], CultureInfo.InvariantCulture) + (n == 2 ? 1.00m : 0m);
+            receipts.Append(CultureInfo.InvariantCulture, $"RCT-{f[0][4..]},{f[6]},{f[2]},,{amount:0.00},{f[1]},card\n");
+        }
+        var receiptPath = Path.Combine(dir, $"receipts-{day:yyyyMMdd}-{time.GetUtcNow():HHmmss}.csv");
+        await File.WriteAllTextAsync(receiptPath + ".tmp", receipts.ToString(), ct);
+        File.Move(receiptPath + ".tmp", receiptPath);
     }
 
     private async Task PostAsync(string path, string body, string mediaType, CancellationToken ct)

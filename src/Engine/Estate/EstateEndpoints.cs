@@ -25,6 +25,7 @@ public static class EstateEndpoints
     public sealed record InventoryRequest(string Facility, string Location, string Sku, decimal Quantity, decimal ParLevel);
     public sealed record ChargeRequest(string Facility, string? Account, string? Encounter, string ChargeCode, decimal Quantity, decimal Amount);
     public sealed record ReplenishRequest(string Facility, string Location, string Sku, decimal Quantity);
+    public sealed record JournalRequest(string EntryId, string Facility, DateOnly Day, decimal Gross, decimal Fees, decimal Net, int Count);
 
     public static IEndpointRouteBuilder MapSimulatedEstate(this IEndpointRouteBuilder app)
     {
@@ -47,6 +48,15 @@ public static class EstateEndpoints
         });
         estate.MapGet("/gateway/settlements", Settlements).AddEndpointFilter(Faults("gateway"));
         estate.MapPost("/supplier/x12", SupplierAsync).AddEndpointFilter(Faults("supplier"));
+        erp.MapPost("/journal", (HttpContext h, JournalRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) =>
+            Post(h, "erp", "journal", "JE", r.Facility, null, r.Count, r.Net, db, t, ct));
+        erp.MapGet("/onhand", async (HealthSyncDb db, CancellationToken ct) =>
+            Results.Ok(await db.EstateInventory.AsNoTracking().OrderBy(i => i.Id).Select(i => new { i.Facility, i.Location, i.Sku, i.OnHand, Uom = "EA" }).ToListAsync(ct)));
+        // The warehouse counts the same shelves; about one item-location in twenty has drifted from the ERP (a miscount,
+        // an unrecorded move), deterministically so the drift reconciliation finds the same variances on every run.
+        warehouse.MapGet("/onhand", async (HealthSyncDb db, CancellationToken ct) =>
+            Results.Ok((await db.EstateInventory.AsNoTracking().OrderBy(i => i.Id).ToListAsync(ct))
+                .Select(i => new { i.Facility, i.Location, i.Sku, OnHand = i.Id % 20 == 7 ? i.OnHand + (i.Id % 3) + 1 : i.OnHand, Uom = "EA" })));
         estate.MapGet("/erp/inventory", async (string facility, string sku, HealthSyncDb db, CancellationToken ct) =>
             Results.Ok(await db.EstateInventory.AsNoTracking().Where(i => i.Facility == facility && i.Sku == sku)
                 .Select(i => new { i.Location, i.OnHand, i.ParLevel }).ToListAsync(ct)))

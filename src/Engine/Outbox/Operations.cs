@@ -9,6 +9,7 @@ public static class Operations
     public const string BillingChargeCredit = "billing.charge.credit";
     public const string WarehouseReplenish = "warehouse.replenishment.request";
     public const string SupplierPurchaseOrder = "supplier.purchase-order.send";
+    public const string ErpJournalPost = "erp.journal.post";
 
     public static (string Target, string Path) Route(string operation) => operation switch
     {
@@ -18,6 +19,7 @@ public static class Operations
         BillingChargeCredit => (Systems.Billing, "charges/credits"),
         WarehouseReplenish => (Systems.Warehouse, "replenishments"),
         SupplierPurchaseOrder => (Systems.Supplier, "x12"),
+        ErpJournalPost => (Systems.Erp, "journal"),
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown outbound operation."),
     };
 }

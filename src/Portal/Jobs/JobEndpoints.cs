@@ -5,6 +5,7 @@ using HealthSync.Engine.Persistence;
 using HealthSync.Portal.Exceptions;
 using HealthSync.Portal.Security;
 using Microsoft.AspNetCore.Mvc;
+using ActionResult = HealthSync.Engine.Exceptions.ActionResult;
 
 namespace HealthSync.Portal.Jobs;
 
