@@ -83,7 +83,7 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
                     MatchOutcome.InvoiceBeforeReceipt or MatchOutcome.PartialReceipt => Categories.Sequencing,
                     MatchOutcome.UomUnconvertible => Categories.MappingGap,
                     _ => Categories.UpstreamData,
-                }, "match-" + Kebab(m.Outcome.ToString()), $"Invoice {inv.InvoiceNumber} line {inv.LineNumber} ({inv.Item}) from {inv.Vendor}: {m.Reason}"),
+                }, "match-" + Kebab(m.Outcome.ToString()), $"Invoice {inv.InvoiceNumber} for PO {inv.PoNumber}, line {inv.LineNumber} ({inv.Item}) from {inv.Vendor}: {m.Reason}"),
                 doc?.CorrelationId, (Lineage.KeyTypes.Invoice, inv.InvoiceNumber));
         }).ToList();
         var counts = await VerdictStore.SaveAsync(db, ThreeWay, WorkflowNames.ProcureToPay, verdicts, progress.RunId, map, now, progress, ct);

@@ -39,8 +39,9 @@ public static class VerdictStore
         {
             var keys = chunk.Select(v => v.SubjectKey).ToList();
             var existing = await db.ReconciliationResults.Where(r => r.Reconciliation == reconciliation && keys.Contains(r.SubjectKey)).ToDictionaryAsync(r => r.SubjectKey, ct);
-            var exceptionIds = existing.Values.Where(r => r.ExceptionId != null).Select(r => r.ExceptionId!.Value).ToList();
-            var exceptions = await db.Exceptions.Where(e => exceptionIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+            // A list of nullable ids: SQLite compares the stored text form, which a list of Guid parameters does not match.
+            var exceptionIds = existing.Values.Where(r => r.ExceptionId != null).Select(r => r.ExceptionId).ToList();
+            var exceptions = await db.Exceptions.Where(e => exceptionIds.Contains((Guid?)e.Id)).ToDictionaryAsync(e => e.Id, ct);
             foreach (var v in chunk)
             {
                 if (!existing.TryGetValue(v.SubjectKey, out var row))

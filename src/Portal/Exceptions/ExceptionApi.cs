@@ -133,7 +133,10 @@ public static class ExceptionApi
     {
         var count = 0;
         foreach (var chunk in ids.Chunk(2000))
-            count += await db.Exceptions.AsNoTracking().CountAsync(e => chunk.Contains(e.Id) && e.Team != null && teams.Contains(e.Team), ct);
+        {
+            var nullable = chunk.Select(id => (Guid?)id).ToList();
+            count += await db.Exceptions.AsNoTracking().CountAsync(e => nullable.Contains((Guid?)e.Id) && e.Team != null && teams.Contains(e.Team), ct);
+        }
         return count;
     }
 
