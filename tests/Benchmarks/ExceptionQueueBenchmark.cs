@@ -54,7 +54,12 @@ internal static class ExceptionQueueBenchmark
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SqlitePragmas>();
-        services.AddDbContext<HealthSyncDb>((sp, o) => DatabaseRegistration.Configure(o, new DatabaseOptions { ConnectionString = connectionString }, sp.GetRequiredService<SqlitePragmas>()));
+        var plans = new PlanCapture();
+        services.AddDbContext<HealthSyncDb>((sp, o) =>
+        {
+            DatabaseRegistration.Configure(o, new DatabaseOptions { ConnectionString = connectionString }, sp.GetRequiredService<SqlitePragmas>());
+            o.AddInterceptors(plans);
+        });
         services.AddSingleton<MappingCatalog>();
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<OutboxSignal>();
@@ -68,6 +73,11 @@ internal static class ExceptionQueueBenchmark
             {
                 var applied = await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<HealthSyncDb>());
                 report.Text("migrations applied", string.Join(", ", applied));
+            }
+            await using (var version = new SqliteConnection(connectionString))
+            {
+                await version.OpenAsync();
+                report.Text("sqlite version", version.ServerVersion);
             }
             SqliteConnection.ClearAllPools();
 
@@ -107,11 +117,11 @@ internal static class ExceptionQueueBenchmark
             };
             var results = new List<(string Name, double P95)>();
             foreach (var (name, query) in cases)
-                results.Add((name, await MeasureAsync(provider, report, name, runs, query)));
+                results.Add((name, await MeasureAsync(provider, report, name, runs, query, plans, connectionString)));
 
             // Free text also matches any part of the error text (instr over every open row): reported apart from the target.
             var text = await MeasureAsync(provider, report, "free text = business key (substring scan of error text)", runs,
-                db => List(db, queue with { Text = seeded.TextKey }));
+                db => List(db, queue with { Text = seeded.TextKey }), plans, connectionString);
 
             var detailIndex = 0;
             var detail = await MeasureAsync(provider, report, "detail page (exception with message)", Math.Max(runs, 100), async db =>
@@ -165,10 +175,17 @@ internal static class ExceptionQueueBenchmark
         (await ExceptionQueries.GroupsAsync(db, filter, by, seesPhi: true, DateTime.UtcNow, CancellationToken.None)).Count;
 
     /// <summary>Warm-up, then <paramref name="runs"/> timed runs, each with its own scope and DbContext as a request would; returns p95 in ms.</summary>
-    private static async Task<double> MeasureAsync(IServiceProvider provider, Report report, string name, int runs, Func<HealthSyncDb, Task<int>> query)
+    private static async Task<double> MeasureAsync(IServiceProvider provider, Report report, string name, int runs, Func<HealthSyncDb, Task<int>> query,
+        PlanCapture? plans = null, string? connectionString = null)
     {
         var rows = 0;
         for (var i = 0; i < WarmUp; i++) rows = await RunOnceAsync(provider, query);
+        if (plans is not null && connectionString is not null)
+        {
+            plans.Start();
+            await RunOnceAsync(provider, query);
+            foreach (var plan in await plans.ExplainAsync(connectionString)) report.Text($"{name}: plan", plan);
+        }
         var samples = new double[runs];
         for (var i = 0; i < runs; i++)
         {

@@ -107,7 +107,22 @@ public sealed record ExceptionPage(IReadOnlyList<ExceptionRow> Rows, int Total, 
 /// <summary>Read side of the exception queues: one filtered query whose count, rows, groups and bulk selections share one predicate.</summary>
 public static class ExceptionQueries
 {
-    public static IQueryable<ExceptionRecord> Apply(HealthSyncDb db, ExceptionFilter f, bool seesPhi, DateTime now)
+    public static IQueryable<ExceptionRecord> Apply(HealthSyncDb db, ExceptionFilter f, bool seesPhi, DateTime now) =>
+        Apply(db, f, seesPhi, now, seekRanges: true);
+
+    /// <summary>
+    /// Above this many matches a page is found fastest by walking the index of the requested order; below it, by seeking
+    /// the age or amount range and sorting what it finds.
+    /// </summary>
+    private const int RangeSeekLimit = 1_000;
+
+    /// <param name="seekRanges">
+    /// False writes the age and minimum amount conditions so that SQLite cannot seek an index on them (a NOCASE comparison,
+    /// which orders dates, held as digits and punctuation, and numbers exactly as the default does; results are the same).
+    /// Without statistics SQLite would otherwise seek such a range and sort every match, even when most open exceptions
+    /// match and walking the index of the requested order would stop after one page.
+    /// </param>
+    private static IQueryable<ExceptionRecord> Apply(HealthSyncDb db, ExceptionFilter f, bool seesPhi, DateTime now, bool seekRanges)
     {
         var q = db.Exceptions.AsNoTracking();
         if (Enum.TryParse<ExceptionStatus>(f.Status, true, out var status)) q = q.Where(e => e.Status == status);
@@ -117,7 +132,8 @@ public static class ExceptionQueries
         if (f.Team is { } team) q = team == ExceptionFilter.Unassigned ? q.Where(e => e.Team == null) : q.Where(e => e.Team == team);
         if (f.Owner is { } owner) q = owner == ExceptionFilter.Unassigned ? q.Where(e => e.Owner == null) : q.Where(e => e.Owner == owner);
         if (f.Source is { } source) q = q.Where(e => e.SourceSystem == source);
-        if (f.MinAmount is { } min) q = q.Where(e => e.AmountAtRisk >= min);
+        if (f.MinAmount is { } min)
+            q = seekRanges ? q.Where(e => e.AmountAtRisk >= min) : q.Where(e => EF.Functions.Collate(e.AmountAtRisk, "NOCASE") >= min);
         if (f.Cause is { } cause) q = q.Where(e => e.CauseKey == cause);
         if (f.Entity is { } entity)
         {
@@ -128,7 +144,7 @@ public static class ExceptionQueries
         if (f.Age is { } age && AgeSpan(age) is { } span)
         {
             var before = now - span;
-            q = q.Where(e => e.CreatedAt <= before);
+            q = seekRanges ? q.Where(e => e.CreatedAt <= before) : q.Where(e => EF.Functions.Collate(e.CreatedAt, "NOCASE") <= before);
         }
         switch (f.Sla)
         {
@@ -176,11 +192,11 @@ public static class ExceptionQueries
 
     public static async Task<ExceptionPage> ListAsync(HealthSyncDb db, ExceptionFilter filter, bool seesPhi, DateTime now, CancellationToken ct)
     {
-        var q = Apply(db, filter, seesPhi, now);
-        var total = await q.CountAsync(ct);
+        var total = await Apply(db, filter, seesPhi, now).CountAsync(ct);
         var size = Math.Clamp(filter.PageSize, 1, 500);
         var page = Math.Clamp(filter.Page, 1, Math.Max(1, (total + size - 1) / size));
-        var rows = await Sorted(q, filter.Sort)
+        var q = Apply(db, filter, seesPhi, now, seekRanges: total <= RangeSeekLimit);
+        var rows = total == 0 ? [] : await Sorted(q, filter.Sort)
             .Skip((page - 1) * size).Take(size)
             .Select(e => new ExceptionRow(e.Id, e.CorrelationId, e.Category, e.ErrorCode, e.ErrorDetail, e.Workflow, e.Facility, e.SourceSystem,
                 e.Status.ToString(), e.Team, e.Owner, e.SlaDueAt, e.AmountAtRisk, e.BusinessKeyType, e.BusinessKey, e.CreatedAt, e.CauseKey, e.ReplayState, e.LastReplayError))

@@ -65,6 +65,8 @@ public sealed record ChargeCaptureResult(
 /// </remarks>
 public static class ChargeCapture
 {
+    private const string CapturedReason = "A finalized charge is posted.";
+
     public static ChargeCaptureResult Evaluate(IReadOnlyList<BillableUsage> usages, IReadOnlyList<ChargeFact> charges, DateTime windowEnd, TimeSpan grace)
     {
         var billable = new List<BillableUsage>(usages.Count);
@@ -94,11 +96,13 @@ public static class ChargeCapture
         });
 
         var known = new HashSet<string>(sorted.Length, StringComparer.Ordinal);
-        var results = new List<UsageCapture>(sorted.Length);
+        var duplicate = new bool[sorted.Length];
         var duplicates = new List<BillableUsage>();
-        foreach (var u in sorted)
+        for (var i = 0; i < sorted.Length; i++)
         {
-            if (!known.Add(u.UsageId)) duplicates.Add(u);
+            if (known.Add(sorted[i].UsageId)) continue;
+            duplicate[i] = true;
+            duplicates.Add(sorted[i]);
         }
 
         var posted = new Dictionary<string, decimal>(charges.Count, StringComparer.Ordinal);
@@ -117,10 +121,11 @@ public static class ChargeCapture
 
         int captured = 0, missing = 0, pending = 0, reversed = 0;
         decimal missingAmount = 0m, pendingAmount = 0m;
-        var counted = new HashSet<string>(sorted.Length, StringComparer.Ordinal);
-        foreach (var u in sorted)
+        var results = new List<UsageCapture>(sorted.Length - duplicates.Count);
+        for (var i = 0; i < sorted.Length; i++)
         {
-            if (!counted.Add(u.UsageId)) continue;
+            if (duplicate[i]) continue;
+            var u = sorted[i];
             var dueBy = u.OccurredAt + grace;
             var net = posted.GetValueOrDefault(u.UsageId);
             UsageCapture result;
@@ -134,7 +139,8 @@ public static class ChargeCapture
             else if (net > 0)
             {
                 captured++;
-                result = new(u, CaptureOutcome.Captured, net, dueBy, $"Charged {MatchText.Amt(net)} (expected {MatchText.Amt(u.ExpectedAmount)}).");
+                // One shared reason for the captured majority: the amounts are on the record.
+                result = new(u, CaptureOutcome.Captured, net, dueBy, CapturedReason);
             }
             else if (windowEnd <= dueBy)
             {

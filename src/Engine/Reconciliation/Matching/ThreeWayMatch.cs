@@ -134,6 +134,8 @@ public sealed record InvoiceMatchSummary(int Lines, int Matched, decimal AmountA
 /// </remarks>
 public static class ThreeWayMatch
 {
+    private const string MatchedReason = "Quantity within what is received and ordered, unit price within tolerance of the contract price.";
+
     public static IReadOnlyList<InvoiceLineMatch> Match(
         IReadOnlyList<PoLine> poLines,
         IReadOnlyList<ReceiptLine> receipts,
@@ -141,17 +143,15 @@ public static class ThreeWayMatch
         MatchTolerances tolerances,
         Func<string, string, string, decimal?> uomFactor)
     {
-        var (groups, poNumbers) = IndexPurchaseOrders(poLines);
-        AllocateReceipts(groups, receipts, uomFactor);
+        var index = new PoIndex(poLines, uomFactor);
+        foreach (var receipt in receipts) index.Receive(receipt);
+        index.Allocate();
 
-        var ordered = new InvoiceLine[invoiceLines.Count];
-        for (var i = 0; i < ordered.Length; i++) ordered[i] = invoiceLines[i];
-        Array.Sort(ordered, CanonicalInvoiceOrder.Instance);
-
-        var seen = new HashSet<DuplicateKey>(ordered.Length);
+        var ordered = CanonicalOrder(invoiceLines);
+        var seen = new HashSet<InvoiceLine>(ordered.Length, DuplicateLineComparer.Instance);
         var results = new InvoiceLineMatch[ordered.Length];
         for (var i = 0; i < ordered.Length; i++)
-            results[i] = MatchLine(ordered[i], groups, poNumbers, seen, tolerances, uomFactor);
+            results[i] = MatchLine(ordered[i], index, seen, tolerances, uomFactor);
         return results;
     }
 
@@ -167,40 +167,33 @@ public static class ThreeWayMatch
         return new(matches.Count, byOutcome[MatchOutcome.Matched], atRisk, byOutcome);
     }
 
-    private static InvoiceLineMatch MatchLine(
-        InvoiceLine inv,
-        Dictionary<ItemKey, PoGroup> groups,
-        HashSet<string> poNumbers,
-        HashSet<DuplicateKey> seen,
-        MatchTolerances tol,
+    private static InvoiceLineMatch MatchLine(InvoiceLine inv, PoIndex index, HashSet<InvoiceLine> seen, MatchTolerances tol,
         Func<string, string, string, decimal?> uomFactor)
     {
         var invoiced = MatchText.Money(inv.Quantity * inv.UnitPrice);
-        var po = MatchText.Key(inv.PoNumber);
-        var item = MatchText.Key(inv.Item);
-
-        var lineKey = string.IsNullOrWhiteSpace(inv.LineNumber) ? "PO:" + po + "|" + item : MatchText.Key(inv.LineNumber);
-        if (!seen.Add(new(MatchText.Key(inv.Vendor), MatchText.InvoiceNumberKey(inv.InvoiceNumber), lineKey)))
+        if (!seen.Add(inv))
         {
             return Unsupported(inv, MatchOutcome.DuplicateInvoice, null, invoiced,
                 $"Vendor {inv.Vendor} already billed invoice {inv.InvoiceNumber} line {DescribeLine(inv)}; this line is a resubmission.");
         }
 
-        if (!groups.TryGetValue(new(po, item), out var group))
+        var po = MatchText.Key(inv.PoNumber);
+        var slotIndex = index.Find(po, MatchText.Key(inv.Item), inv.LineNumber);
+        if (slotIndex < 0)
         {
-            return Unsupported(inv, MatchOutcome.NoPurchaseOrder, null, invoiced, poNumbers.Contains(po)
+            return Unsupported(inv, MatchOutcome.NoPurchaseOrder, null, invoiced, index.KnowsPo(po)
                 ? $"PO {inv.PoNumber} has no line for item {inv.Item}."
                 : $"PO {inv.PoNumber} is not a known purchase order.");
         }
 
-        var slot = group.Pick(inv.LineNumber);
+        ref var slot = ref index.Slot(slotIndex);
         var line = slot.Line;
         if (MatchText.Factor(uomFactor, line.Item, inv.Uom, line.Uom) is not { } f)
         {
             return Unsupported(inv, MatchOutcome.UomUnconvertible, line, invoiced,
                 $"Invoice unit '{inv.Uom}' cannot be converted to PO {line.PoNumber} line {line.LineNumber ?? "-"} unit '{line.Uom}' for item {line.Item}.");
         }
-        if (slot.ReceiptProblem is { } problem)
+        if (slot.Problem is { } problem)
             return Unsupported(inv, MatchOutcome.UomUnconvertible, line, invoiced, problem);
 
         var q = inv.Quantity * f;
@@ -210,37 +203,32 @@ public static class ThreeWayMatch
         var c = slot.Claimed;
         var t = tol.QuantityUnits;
         var uom = line.Uom;
-        var supported = Math.Clamp(Math.Min(r - c, o - b), 0m, Math.Max(q, 0m));
-
-        InvoiceLineMatch Quantity(MatchOutcome outcome, string reason)
-        {
-            var expected = MatchText.Money(supported * line.UnitPrice);
-            return new(inv, outcome, line, q, r, invoiced, expected, invoiced - expected, reason);
-        }
 
         if (q > o - b + t)
         {
+            var expected = Supported(q, o, r, b, c, line);
             if (b > 0)
             {
-                return Quantity(MatchOutcome.DuplicateInvoice,
+                return new(inv, MatchOutcome.DuplicateInvoice, line, q, r, invoiced, expected, invoiced - expected,
                     $"PO {line.PoNumber} line {line.LineNumber ?? line.Item} is already billed for {MatchText.Qty(b)} of {MatchText.Qty(o)} {uom} ordered; "
                     + $"another {MatchText.Qty(q)} {uom} would exceed the order by {MatchText.Qty(q + b - o)} {uom}.");
             }
-            return Quantity(MatchOutcome.QuantityVariance,
+            return new(inv, MatchOutcome.QuantityVariance, line, q, r, invoiced, expected, invoiced - expected,
                 $"Billed {MatchText.Qty(q)} {uom} against {MatchText.Qty(o)} {uom} ordered ({MatchText.Qty(r)} received); "
                 + $"{MatchText.Qty(q - o)} {uom} beyond the order, tolerance {MatchText.Qty(t)} {uom}.");
         }
 
         if (r == 0 || q > r - c + t)
         {
+            var expected = Supported(q, o, r, b, c, line);
             slot.Billed += q;
             if (r - c <= 0)
             {
-                return Quantity(MatchOutcome.InvoiceBeforeReceipt, r == 0
+                return new(inv, MatchOutcome.InvoiceBeforeReceipt, line, q, r, invoiced, expected, invoiced - expected, r == 0
                     ? $"Nothing received yet against PO {line.PoNumber} for item {line.Item}; held until the goods arrive."
                     : $"All {MatchText.Qty(r)} {uom} received against PO {line.PoNumber} for item {line.Item} are already billed; held until more goods arrive.");
             }
-            return Quantity(MatchOutcome.PartialReceipt,
+            return new(inv, MatchOutcome.PartialReceipt, line, q, r, invoiced, expected, invoiced - expected,
                 $"Billed {MatchText.Qty(q)} {uom} but only {MatchText.Qty(r - c)} {uom} received and not yet billed "
                 + $"({MatchText.Qty(r)} of {MatchText.Qty(o)} ordered received); held until the rest arrives.");
         }
@@ -248,8 +236,7 @@ public static class ThreeWayMatch
         slot.Billed += q;
         slot.Claimed += q;
         var expectedAll = MatchText.Money(q * line.UnitPrice);
-        var contractInInvoiceUnit = line.UnitPrice * f;
-        var diff = inv.UnitPrice - contractInInvoiceUnit;
+        var diff = inv.UnitPrice - line.UnitPrice * f;
         var allowance = tol.PriceAllowance(line.UnitPrice);
         // Compared in the invoice's unit (prices scaled by the factor) so a box price is never divided into
         // a repeating fraction: |P_inv / f − P_po| ≤ a  ⇔  |P_inv − P_po·f| ≤ a·f.
@@ -261,10 +248,14 @@ public static class ThreeWayMatch
                 + $"{(diff > 0 ? "above" : "below")} the contract price {MatchText.Amt(line.UnitPrice)}; "
                 + $"tolerance {allowance:0.00##} per {uom}.");
         }
-        return new(inv, MatchOutcome.Matched, line, q, r, invoiced, expectedAll, invoiced - expectedAll,
-            $"Billed {MatchText.Qty(q)} {uom} within {MatchText.Qty(r)} received and {MatchText.Qty(o)} ordered; "
-            + $"unit price within {allowance:0.00##} of the contract price {MatchText.Amt(line.UnitPrice)}.");
+        // The matched majority shares one reason string: the figures are on the record, and a million formatted
+        // sentences would cost more than the match itself.
+        return new(inv, MatchOutcome.Matched, line, q, r, invoiced, expectedAll, invoiced - expectedAll, MatchedReason);
     }
+
+    /// <summary>The billed quantity that receipts and the order support, not already billed, at the contract price.</summary>
+    private static decimal Supported(decimal q, decimal o, decimal r, decimal b, decimal c, PoLine line) =>
+        MatchText.Money(Math.Clamp(Math.Min(r - c, o - b), 0m, Math.Max(q, 0m)) * line.UnitPrice);
 
     private static InvoiceLineMatch Unsupported(InvoiceLine inv, MatchOutcome outcome, PoLine? line, decimal invoiced, string reason) =>
         new(inv, outcome, line, null, null, invoiced, 0m, invoiced, reason);
@@ -272,168 +263,283 @@ public static class ThreeWayMatch
     private static string DescribeLine(InvoiceLine inv) =>
         string.IsNullOrWhiteSpace(inv.LineNumber) ? $"for PO {inv.PoNumber} item {inv.Item}" : inv.LineNumber;
 
-    private static (Dictionary<ItemKey, PoGroup> Groups, HashSet<string> PoNumbers) IndexPurchaseOrders(IReadOnlyList<PoLine> poLines)
+    /// <summary>
+    /// Sorts with <see cref="CompareLines"/> without a million-element comparison sort: lines are bucketed by
+    /// invoice (date, vendor, number as given), the far fewer invoices are sorted, and each invoice's lines are sorted
+    /// in place. Gives exactly the order a full sort with the same comparer would.
+    /// </summary>
+    private static InvoiceLine[] CanonicalOrder(IReadOnlyList<InvoiceLine> lines)
     {
-        var groups = new Dictionary<ItemKey, PoGroup>(poLines.Count);
-        var poNumbers = new HashSet<string>();
-        foreach (var line in poLines)
+        var n = lines.Count;
+        var groupOf = new int[n];
+        var ids = new Dictionary<(DateOnly, string, string), int>();
+        var representatives = new List<InvoiceLine>();
+        var sizes = new List<int>();
+        for (var i = 0; i < n; i++)
         {
-            var po = MatchText.Key(line.PoNumber);
-            poNumbers.Add(po);
-            var key = new ItemKey(po, MatchText.Key(line.Item));
-            if (!groups.TryGetValue(key, out var group)) groups[key] = group = new PoGroup();
-            group.Add(line);
+            var l = lines[i];
+            var key = (l.InvoiceDate, l.Vendor, l.InvoiceNumber);
+            if (!ids.TryGetValue(key, out var g))
+            {
+                ids[key] = g = representatives.Count;
+                representatives.Add(l);
+                sizes.Add(0);
+            }
+            groupOf[i] = g;
+            sizes[g]++;
         }
-        foreach (var group in groups.Values) group.Seal();
-        return (groups, poNumbers);
+
+        var byRank = new int[representatives.Count];
+        for (var g = 0; g < byRank.Length; g++) byRank[g] = g;
+        Array.Sort(byRank, (a, b) => CompareInvoices(representatives[a], representatives[b]));
+
+        var start = new int[representatives.Count];
+        var offset = 0;
+        foreach (var g in byRank)
+        {
+            start[g] = offset;
+            offset += sizes[g];
+        }
+        var ordered = new InvoiceLine[n];
+        var next = (int[])start.Clone();
+        for (var i = 0; i < n; i++) ordered[next[groupOf[i]]++] = lines[i];
+        foreach (var g in byRank)
+        {
+            if (sizes[g] > 1) Array.Sort(ordered, start[g], sizes[g], LineOrder.Instance);
+        }
+        return ordered;
     }
 
-    private static void AllocateReceipts(Dictionary<ItemKey, PoGroup> groups, IReadOnlyList<ReceiptLine> receipts, Func<string, string, string, decimal?> uomFactor)
+    private static int CompareInvoices(InvoiceLine x, InvoiceLine y)
     {
-        foreach (var receipt in receipts)
-        {
-            // Receipts for items never ordered on the PO are not an invoice question; they are left to the receiving checks.
-            if (groups.TryGetValue(new(MatchText.Key(receipt.PoNumber), MatchText.Key(receipt.Item)), out var group))
-                group.Receive(receipt, uomFactor);
-        }
-        foreach (var group in groups.Values) group.Allocate(uomFactor);
-    }
-
-    private readonly record struct ItemKey(string Po, string Item);
-
-    private readonly record struct DuplicateKey(string Vendor, string InvoiceNumber, string Line);
-
-    /// <summary>Run state of one PO line while the invoice lines are walked in canonical order.</summary>
-    private sealed class Slot(PoLine line)
-    {
-        public PoLine Line { get; } = line;
-        public decimal Received { get; set; }
-        public decimal Billed { get; set; }
-        public decimal Claimed { get; set; }
-        public string? ReceiptProblem { get; set; }
-    }
-
-    /// <summary>The PO lines of one PO for one item (nearly always exactly one) and the receipts pooled for them.</summary>
-    private sealed class PoGroup
-    {
-        private Slot[] _slots = [];
-        private List<Slot>? _building = [];
-        // Receipts are pooled in the unit of the group's first line; unconvertible receipts are named by their
-        // smallest receipt id so the reason text does not depend on input order.
-        private decimal _pool;
-        private string? _badReceipt;
-        private string? _badUom;
-
-        public void Add(PoLine line) => _building!.Add(new Slot(line));
-
-        public void Seal()
-        {
-            var slots = _building!.ToArray();
-            Array.Sort(slots, static (a, b) =>
-            {
-                var c = MatchText.CompareLineNumbers(a.Line.LineNumber, b.Line.LineNumber);
-                if (c != 0) return c;
-                c = a.Line.Quantity.CompareTo(b.Line.Quantity);
-                if (c != 0) return c;
-                c = a.Line.UnitPrice.CompareTo(b.Line.UnitPrice);
-                return c != 0 ? c : MatchText.CompareText(a.Line.Uom, b.Line.Uom);
-            });
-            _slots = slots;
-            _building = null;
-        }
-
-        private Slot First => _slots[0];
-
-        public void Receive(ReceiptLine receipt, Func<string, string, string, decimal?> uomFactor)
-        {
-            if (MatchText.Factor(uomFactor, First.Line.Item, receipt.Uom, First.Line.Uom) is { } f)
-            {
-                _pool += receipt.Quantity * f;
-            }
-            else if (_badReceipt is null || string.CompareOrdinal(receipt.ReceiptId, _badReceipt) < 0)
-            {
-                _badReceipt = receipt.ReceiptId;
-                _badUom = receipt.Uom;
-            }
-        }
-
-        public void Allocate(Func<string, string, string, decimal?> uomFactor)
-        {
-            if (_badReceipt is not null)
-            {
-                foreach (var s in _slots)
-                {
-                    s.ReceiptProblem = $"Receipt {_badReceipt} is in unit '{_badUom}', which cannot be converted to PO {s.Line.PoNumber} unit '{First.Line.Uom}' for item {s.Line.Item}; the quantity received is unknown.";
-                }
-                return;
-            }
-            if (_slots.Length == 1)
-            {
-                First.Received = _pool;
-                return;
-            }
-            var left = _pool;
-            for (var i = 0; i < _slots.Length; i++)
-            {
-                var s = _slots[i];
-                // toSlot turns pool units into this line's unit.
-                if (MatchText.Factor(uomFactor, s.Line.Item, First.Line.Uom, s.Line.Uom) is not { } toSlot)
-                {
-                    s.ReceiptProblem = $"PO {s.Line.PoNumber} line {s.Line.LineNumber} unit '{s.Line.Uom}' cannot be converted to unit '{First.Line.Uom}' of the item's other lines; receipts cannot be shared out.";
-                    continue;
-                }
-                var take = i == _slots.Length - 1 ? left : Math.Min(left, s.Line.Quantity / toSlot);
-                take = Math.Max(take, 0m);
-                s.Received = take * toSlot;
-                left -= take;
-            }
-        }
-
-        /// <summary>The quoted line when it exists for this item, else the first line not fully billed, else the last.</summary>
-        public Slot Pick(string? lineNumber)
-        {
-            if (!string.IsNullOrWhiteSpace(lineNumber))
-            {
-                var wanted = lineNumber.Trim();
-                foreach (var s in _slots)
-                {
-                    if (string.Equals(s.Line.LineNumber?.Trim(), wanted, StringComparison.OrdinalIgnoreCase)) return s;
-                }
-            }
-            foreach (var s in _slots)
-            {
-                if (s.Billed < s.Line.Quantity) return s;
-            }
-            return _slots[^1];
-        }
+        var c = x.InvoiceDate.CompareTo(y.InvoiceDate);
+        if (c != 0) return c;
+        c = MatchText.CompareText(x.Vendor, y.Vendor);
+        return c != 0 ? c : MatchText.CompareText(x.InvoiceNumber, y.InvoiceNumber);
     }
 
     /// <summary>Chronological, then by document identity; the final ordinal comparisons make the order total.</summary>
-    private sealed class CanonicalInvoiceOrder : IComparer<InvoiceLine>
+    private static int CompareLines(InvoiceLine x, InvoiceLine y)
     {
-        public static readonly CanonicalInvoiceOrder Instance = new();
+        var c = CompareInvoices(x, y);
+        if (c != 0) return c;
+        c = MatchText.CompareLineNumbers(x.LineNumber, y.LineNumber);
+        if (c != 0) return c;
+        c = MatchText.CompareText(x.PoNumber, y.PoNumber);
+        if (c != 0) return c;
+        c = MatchText.CompareText(x.Item, y.Item);
+        if (c != 0) return c;
+        c = MatchText.CompareText(x.Uom, y.Uom);
+        if (c != 0) return c;
+        c = x.Quantity.CompareTo(y.Quantity);
+        return c != 0 ? c : x.UnitPrice.CompareTo(y.UnitPrice);
+    }
 
-        public int Compare(InvoiceLine? x, InvoiceLine? y)
+    private sealed class LineOrder : IComparer<InvoiceLine>
+    {
+        public static readonly LineOrder Instance = new();
+
+        public int Compare(InvoiceLine? x, InvoiceLine? y) => ReferenceEquals(x, y) ? 0 : x is null ? -1 : y is null ? 1 : CompareLines(x, y);
+    }
+
+    /// <summary>
+    /// The same invoice line of the same vendor: vendor trimmed and case-insensitive, invoice number by its letters
+    /// and digits only, and the PO line number (trimmed, case-insensitive) or, when the invoice gives none, PO number + item.
+    /// Compares in place so a million lines cost no normalised copies.
+    /// </summary>
+    private sealed class DuplicateLineComparer : IEqualityComparer<InvoiceLine>
+    {
+        public static readonly DuplicateLineComparer Instance = new();
+
+        public bool Equals(InvoiceLine? x, InvoiceLine? y)
         {
-            if (ReferenceEquals(x, y)) return 0;
-            if (x is null) return -1;
-            if (y is null) return 1;
-            var c = x.InvoiceDate.CompareTo(y.InvoiceDate);
+            if (ReferenceEquals(x, y)) return true;
+            if (x is null || y is null) return false;
+            if (!SameKey(x.Vendor, y.Vendor) || !SameAlphanumerics(x.InvoiceNumber, y.InvoiceNumber)) return false;
+            var xNumbered = !string.IsNullOrWhiteSpace(x.LineNumber);
+            if (xNumbered != !string.IsNullOrWhiteSpace(y.LineNumber)) return false;
+            return xNumbered ? SameKey(x.LineNumber, y.LineNumber) : SameKey(x.PoNumber, y.PoNumber) && SameKey(x.Item, y.Item);
+        }
+
+        public int GetHashCode(InvoiceLine obj)
+        {
+            var h = new HashCode();
+            h.Add(KeyHash(obj.Vendor));
+            foreach (var ch in obj.InvoiceNumber)
+            {
+                if (char.IsLetterOrDigit(ch)) h.Add(char.ToUpperInvariant(ch));
+            }
+            if (string.IsNullOrWhiteSpace(obj.LineNumber))
+            {
+                h.Add(KeyHash(obj.PoNumber));
+                h.Add(KeyHash(obj.Item));
+            }
+            else
+            {
+                h.Add(KeyHash(obj.LineNumber));
+            }
+            return h.ToHashCode();
+        }
+
+        private static int KeyHash(string? s) => string.GetHashCode((s ?? "").AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+
+        private static bool SameKey(string? a, string? b) => (a ?? "").AsSpan().Trim().Equals((b ?? "").AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+
+        private static bool SameAlphanumerics(string a, string b)
+        {
+            int i = 0, j = 0;
+            while (true)
+            {
+                while (i < a.Length && !char.IsLetterOrDigit(a[i])) i++;
+                while (j < b.Length && !char.IsLetterOrDigit(b[j])) j++;
+                if (i == a.Length || j == b.Length) return i == a.Length && j == b.Length;
+                if (char.ToUpperInvariant(a[i]) != char.ToUpperInvariant(b[j])) return false;
+                i++;
+                j++;
+            }
+        }
+    }
+
+    /// <summary>Run state of one PO line while the invoice lines are walked in canonical order.</summary>
+    private struct SlotState
+    {
+        public PoLine Line;
+        /// <summary>Next line of the same PO and item, in line order; −1 at the end of the chain.</summary>
+        public int Next;
+        /// <summary>On the head of a chain, the pooled receipts (in the head's unit) until <see cref="PoIndex.Allocate"/>.</summary>
+        public decimal Received;
+        public decimal Billed;
+        public decimal Claimed;
+        public string? Problem;
+    }
+
+    /// <summary>
+    /// PO lines by PO + item, as one array of states chained per key (nearly every chain has one line), so indexing a
+    /// million lines allocates a handful of large arrays rather than millions of small objects.
+    /// </summary>
+    private sealed class PoIndex
+    {
+        private readonly SlotState[] _slots;
+        private readonly Dictionary<(string Po, string Item), int> _heads;
+        private readonly HashSet<string> _poNumbers = new(StringComparer.Ordinal);
+        private readonly Func<string, string, string, decimal?> _uomFactor;
+        // Unconvertible receipts per chain head, named by the smallest receipt id so reasons do not depend on input order.
+        private readonly Dictionary<int, (string ReceiptId, string Uom)> _badReceipts = [];
+
+        public PoIndex(IReadOnlyList<PoLine> lines, Func<string, string, string, decimal?> uomFactor)
+        {
+            _uomFactor = uomFactor;
+            _slots = new SlotState[lines.Count];
+            _heads = new(lines.Count);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var line = lines[i];
+                _slots[i] = new SlotState { Line = line, Next = -1 };
+                var po = MatchText.Key(line.PoNumber);
+                _poNumbers.Add(po);
+                var key = (po, MatchText.Key(line.Item));
+                if (!_heads.TryGetValue(key, out var head))
+                {
+                    _heads[key] = i;
+                }
+                else if (CompareSlots(line, _slots[head].Line) < 0)
+                {
+                    _slots[i].Next = head;
+                    _heads[key] = i;
+                }
+                else
+                {
+                    var at = head;
+                    while (_slots[at].Next >= 0 && CompareSlots(_slots[_slots[at].Next].Line, line) <= 0) at = _slots[at].Next;
+                    _slots[i].Next = _slots[at].Next;
+                    _slots[at].Next = i;
+                }
+            }
+        }
+
+        public ref SlotState Slot(int i) => ref _slots[i];
+
+        public bool KnowsPo(string po) => _poNumbers.Contains(po);
+
+        public void Receive(ReceiptLine receipt)
+        {
+            // Receipts for items never ordered on the PO are not an invoice question; the receiving checks own them.
+            if (!_heads.TryGetValue((MatchText.Key(receipt.PoNumber), MatchText.Key(receipt.Item)), out var head)) return;
+            ref var s = ref _slots[head];
+            if (MatchText.Factor(_uomFactor, s.Line.Item, receipt.Uom, s.Line.Uom) is { } f)
+                s.Received += receipt.Quantity * f;
+            else if (!_badReceipts.TryGetValue(head, out var bad) || string.CompareOrdinal(receipt.ReceiptId, bad.ReceiptId) < 0)
+                _badReceipts[head] = (receipt.ReceiptId, receipt.Uom);
+        }
+
+        /// <summary>Shares each chain's pooled receipts out over its lines in line order, the last line taking any excess.</summary>
+        public void Allocate()
+        {
+            foreach (var (head, bad) in _badReceipts)
+            {
+                var poolUom = _slots[head].Line.Uom;
+                for (var i = head; i >= 0; i = _slots[i].Next)
+                {
+                    var l = _slots[i].Line;
+                    _slots[i].Problem = $"Receipt {bad.ReceiptId} is in unit '{bad.Uom}', which cannot be converted to PO {l.PoNumber} unit '{poolUom}' for item {l.Item}; the quantity received is unknown.";
+                }
+            }
+            foreach (var head in _heads.Values)
+            {
+                if (_slots[head].Next < 0 || _badReceipts.ContainsKey(head)) continue;
+                var poolUom = _slots[head].Line.Uom;
+                var left = _slots[head].Received;
+                for (var i = head; i >= 0; i = _slots[i].Next)
+                {
+                    ref var s = ref _slots[i];
+                    // toSlot turns pool units into this line's unit.
+                    if (MatchText.Factor(_uomFactor, s.Line.Item, poolUom, s.Line.Uom) is not { } toSlot)
+                    {
+                        s.Received = 0m;
+                        s.Problem = $"PO {s.Line.PoNumber} line {s.Line.LineNumber} unit '{s.Line.Uom}' cannot be converted to unit '{poolUom}' of the item's other lines; receipts cannot be shared out.";
+                        continue;
+                    }
+                    var take = Math.Max(s.Next < 0 ? left : Math.Min(left, s.Line.Quantity / toSlot), 0m);
+                    s.Received = take * toSlot;
+                    left -= take;
+                }
+            }
+        }
+
+        /// <summary>The quoted line when it exists for this item, else the first line not fully billed, else the last; −1 when none.</summary>
+        public int Find(string po, string item, string? lineNumber)
+        {
+            if (!_heads.TryGetValue((po, item), out var head)) return -1;
+            if (_slots[head].Next < 0) return head;
+            if (!string.IsNullOrWhiteSpace(lineNumber))
+            {
+                var wanted = lineNumber.AsSpan().Trim();
+                for (var i = head; i >= 0; i = _slots[i].Next)
+                {
+                    if (wanted.Equals((_slots[i].Line.LineNumber ?? "").AsSpan().Trim(), StringComparison.OrdinalIgnoreCase)) return i;
+                }
+            }
+            var last = head;
+            for (var i = head; i >= 0; i = _slots[i].Next)
+            {
+                if (_slots[i].Billed < _slots[i].Line.Quantity) return i;
+                last = i;
+            }
+            return last;
+        }
+
+        private static int CompareSlots(PoLine a, PoLine b)
+        {
+            var c = MatchText.CompareLineNumbers(a.LineNumber, b.LineNumber);
             if (c != 0) return c;
-            c = MatchText.CompareText(x.Vendor, y.Vendor);
+            c = a.Quantity.CompareTo(b.Quantity);
             if (c != 0) return c;
-            c = MatchText.CompareText(x.InvoiceNumber, y.InvoiceNumber);
+            c = a.UnitPrice.CompareTo(b.UnitPrice);
             if (c != 0) return c;
-            c = MatchText.CompareLineNumbers(x.LineNumber, y.LineNumber);
+            c = MatchText.CompareText(a.Uom, b.Uom);
             if (c != 0) return c;
-            c = MatchText.CompareText(x.PoNumber, y.PoNumber);
-            if (c != 0) return c;
-            c = MatchText.CompareText(x.Item, y.Item);
-            if (c != 0) return c;
-            c = MatchText.CompareText(x.Uom, y.Uom);
-            if (c != 0) return c;
-            c = x.Quantity.CompareTo(y.Quantity);
-            return c != 0 ? c : x.UnitPrice.CompareTo(y.UnitPrice);
+            c = MatchText.CompareText(a.PoNumber, b.PoNumber);
+            return c != 0 ? c : MatchText.CompareText(a.Item, b.Item);
         }
     }
 }
