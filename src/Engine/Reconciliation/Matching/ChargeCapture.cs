@@ -85,15 +85,7 @@ public static class ChargeCapture
         }
 
         var sorted = billable.ToArray();
-        Array.Sort(sorted, static (a, b) =>
-        {
-            var c = a.OccurredAt.CompareTo(b.OccurredAt);
-            if (c != 0) return c;
-            c = string.CompareOrdinal(a.UsageId, b.UsageId);
-            if (c != 0) return c;
-            c = a.ExpectedAmount.CompareTo(b.ExpectedAmount);
-            return c != 0 ? c : string.CompareOrdinal(a.Facility, b.Facility);
-        });
+        SortByOccurrence(sorted);
 
         var known = new HashSet<string>(sorted.Length, StringComparer.Ordinal);
         var duplicate = new bool[sorted.Length];
@@ -159,6 +151,40 @@ public static class ChargeCapture
         }
 
         return new(results, orphans, duplicates, captured, missing, pending, reversed, MatchText.Money(missingAmount), MatchText.Money(pendingAmount));
+    }
+
+    /// <summary>
+    /// Occurrence, then usage id, amount and facility. Sorting on the ticks as primitive keys first and then only the
+    /// runs of equal times keeps a million events well under a second.
+    /// </summary>
+    private static void SortByOccurrence(BillableUsage[] usages)
+    {
+        var ticks = new long[usages.Length];
+        for (var i = 0; i < usages.Length; i++) ticks[i] = usages[i].OccurredAt.Ticks;
+        Array.Sort(ticks, usages);
+        for (var start = 0; start < usages.Length;)
+        {
+            var end = start + 1;
+            while (end < usages.Length && ticks[end] == ticks[start]) end++;
+            if (end - start > 1) Array.Sort(usages, start, end - start, SameTimeOrder.Instance);
+            start = end;
+        }
+    }
+
+    private sealed class SameTimeOrder : IComparer<BillableUsage>
+    {
+        public static readonly SameTimeOrder Instance = new();
+
+        public int Compare(BillableUsage? a, BillableUsage? b)
+        {
+            if (ReferenceEquals(a, b)) return 0;
+            if (a is null) return -1;
+            if (b is null) return 1;
+            var c = string.CompareOrdinal(a.UsageId, b.UsageId);
+            if (c != 0) return c;
+            c = a.ExpectedAmount.CompareTo(b.ExpectedAmount);
+            return c != 0 ? c : string.CompareOrdinal(a.Facility, b.Facility);
+        }
     }
 
     internal static string FormatAge(TimeSpan age) => age.TotalDays >= 1

@@ -58,7 +58,7 @@ internal static class MatchText
     /// </summary>
     public static int CompareLineNumbers(string? a, string? b)
     {
-        if (ReferenceEquals(a, b)) return 0;
+        if (string.Equals(a, b)) return 0;
         if (a is null) return -1;
         if (b is null) return 1;
         if (long.TryParse(a, out var x) && long.TryParse(b, out var y) && x != y) return x.CompareTo(y);
@@ -68,6 +68,8 @@ internal static class MatchText
     /// <summary>Case-insensitive first, then ordinal, so the order is total and does not depend on the input order.</summary>
     public static int CompareText(string? a, string? b)
     {
+        // Equal keys are the common case when lines of one invoice are compared; settle them with one scan.
+        if (string.Equals(a, b)) return 0;
         var c = string.Compare(a, b, StringComparison.OrdinalIgnoreCase);
         return c != 0 ? c : string.CompareOrdinal(a, b);
     }
