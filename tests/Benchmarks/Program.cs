@@ -36,6 +36,13 @@ if (args is ["--exceptions", ..])
     return await ExceptionQueueBenchmark.RunAsync(exceptionCount, runs, keep, seedOnly, new Report());
 }
 
+// Reconciliation matchers on 1,000,000 invoice lines and 1,000,000 usage events (target: under 10 s each):
+//   dotnet run -c Release --project tests/Benchmarks -- --reconciliation
+if (args is ["--reconciliation"])
+{
+    return ReconciliationSpeed.Measure(new Report()) ? 0 : 1;
+}
+
 if (args is ["--parse"])
 {
     var parseReport = new Report();
@@ -46,7 +53,7 @@ if (args is ["--parse"])
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C] | --parse | --exceptions [N] [--runs R]");
+    Console.Error.WriteLine("Usage: HealthSync.Benchmarks [--events N] [--connections C] | --parse | --exceptions [N] [--runs R] | --reconciliation");
     return 2;
 }
 
