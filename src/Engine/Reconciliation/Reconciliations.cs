@@ -106,8 +106,12 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         var ids = usages.Select(u => u.Id).ToList();
         var charges = new List<ChargeFact>();
         foreach (var chunk in ids.Chunk(1000))
-            charges.AddRange(await db.Charges.AsNoTracking().Where(c => chunk.Contains(c.UsageEventId))
-                .Select(c => new ChargeFact(c.Id.ToString(), c.UsageEventId.ToString(), c.Status, c.Amount, c.CreatedAt, c.PostedAt)).ToListAsync(ct));
+        {
+            // Ids are formatted here, not in SQL: the database's text form of a Guid is upper case, .NET's is lower case.
+            var rows = await db.Charges.AsNoTracking().Where(c => chunk.Contains(c.UsageEventId))
+                .Select(c => new { c.Id, c.UsageEventId, c.Status, c.Amount, c.CreatedAt, c.PostedAt }).ToListAsync(ct);
+            charges.AddRange(rows.Select(c => new ChargeFact(c.Id.ToString(), c.UsageEventId.ToString(), c.Status, c.Amount, c.CreatedAt, c.PostedAt)));
+        }
         await progress.ReportAsync(30, usages.Count, ct);
         var consumptions = usages.Where(u => u.Kind == nameof(UsageKind.Consumption)).ToDictionary(u => (u.Facility, u.SourceEventId), u => u.Id);
         var billable = usages.Select(u => new BillableUsage(u.Id.ToString(), u.Facility, u.RecordedAt, Math.Abs(u.ChargeAmount),
