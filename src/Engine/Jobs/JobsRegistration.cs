@@ -10,6 +10,9 @@ public sealed class JobOptions
 {
     /// <summary>Runs the scheduler in this process (workers); portal-only nodes still read and change schedules.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Creates the schedules paused (tests and staging copies drive jobs by hand).</summary>
+    public bool StartPaused { get; set; }
 }
 
 public static class JobsRegistration
@@ -43,15 +46,16 @@ public static class JobsRegistration
 /// Gives every job its default schedule the first time, and never again: a schedule an admin changed survives restarts
 /// because it lives in the persistent store.
 /// </summary>
-public sealed class JobScheduleBootstrap(ISchedulerFactory schedulers) : IHostedService
+public sealed class JobScheduleBootstrap(ISchedulerFactory schedulers, Microsoft.Extensions.Options.IOptions<JobOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         foreach (var job in JobCatalog.All)
         {
-            if (!await scheduler.Exists(JobControl.ScheduleKey(job.Name), cancellationToken))
-                await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, job.DefaultCron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+            if (await scheduler.Exists(JobControl.ScheduleKey(job.Name), cancellationToken)) continue;
+            await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, job.DefaultCron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+            if (options.Value.StartPaused) await scheduler.PauseJob(JobControl.Key(job.Name), cancellationToken);
         }
     }
 

@@ -34,7 +34,8 @@ public class JobTests(JobHost host) : IClassFixture<JobHost>
         await Eventually.TrueAsync(async () =>
         {
             var runs = (await Json(await admin.GetAsync($"api/v1/jobs/runs?job={job}"))).GetProperty("runs");
-            run = runs.EnumerateArray().FirstOrDefault(r => !seen.Contains(r.GetProperty("id").GetGuid()) && r.GetProperty("status").GetString() != "Running");
+            run = runs.EnumerateArray().FirstOrDefault(r => !seen.Contains(r.GetProperty("id").GetGuid()) && r.GetProperty("status").GetString() != "Running"
+                && r.GetProperty("triggeredBy").GetString()!.StartsWith("manual", StringComparison.Ordinal));
             return run.ValueKind == JsonValueKind.Object;
         }, TimeSpan.FromSeconds(30), $"the new run of {job} to finish");
         return run;
@@ -60,6 +61,7 @@ public class JobTests(JobHost host) : IClassFixture<JobHost>
         using var analyst = host.Client(TestHost.AnalystKey);
         (await analyst.PostAsync("api/v1/jobs/charge-capture/pause", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
+        (await admin.PostAsync("api/v1/jobs/charge-capture/resume", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await admin.PostAsync("api/v1/jobs/charge-capture/pause", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         var jobs = await Json(await admin.GetAsync("api/v1/jobs"));
         jobs.EnumerateArray().Single(j => j.GetProperty("name").GetString() == "charge-capture").GetProperty("paused").GetBoolean().ShouldBeTrue();
@@ -80,6 +82,7 @@ public class JobTests(JobHost host) : IClassFixture<JobHost>
         var actions = await db.AuditEntries.Where(a => a.TargetType == "job" && a.TargetId == "charge-capture").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
         var from = actions.IndexOf("job.pause");
         actions.Skip(from).Where(a => a != "job.trigger").ShouldBe(["job.pause", "job.resume", "job.reschedule"]);
+        (await admin.PostAsync("api/v1/jobs/charge-capture/pause", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         actions.Skip(from).ShouldContain("job.trigger");
     }
 

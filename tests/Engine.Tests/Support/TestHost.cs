@@ -41,6 +41,8 @@ public class TestHost : IAsyncLifetime
         ["Engine:Delivery:AttemptTimeoutSeconds"] = "3",
         ["Engine:DropFolders:PollMilliseconds"] = "200",
         ["Engine:DropFolders:SettleMilliseconds"] = "0",
+        // Jobs run when a test triggers them, never on their schedule in the middle of a test.
+        ["Engine:Jobs:StartPaused"] = "true",
     };
 
     /// <summary>The watched drop folders of this host (one sub-folder per format).</summary>
