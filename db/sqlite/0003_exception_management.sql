@@ -85,3 +85,5 @@ CREATE INDEX "ix_exceptions_status_cause_key_sla_due_at_amount_at_risk_id" ON "e
 CREATE INDEX "ix_exceptions_status_business_key_type_business_key_amount_at_risk_sla_due_at" ON "exceptions" ("status", "business_key_type", "business_key", "amount_at_risk", "sla_due_at");
 CREATE INDEX "ix_exceptions_status_created_at_id" ON "exceptions" ("status", "created_at" DESC, "id");
 CREATE INDEX "ix_exceptions_status_amount_at_risk_sla_due_at_id" ON "exceptions" ("status", "amount_at_risk" DESC, "sla_due_at", "id");
+-- The detail page's related exceptions: same business entity (any status) or same transaction.
+CREATE INDEX "ix_exceptions_business_key_business_key_type" ON "exceptions" ("business_key", "business_key_type");

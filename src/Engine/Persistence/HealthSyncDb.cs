@@ -118,6 +118,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             // Newest first (and the age filter), largest amount first (and the minimum amount filter).
             e.HasIndex(x => new { x.Status, x.CreatedAt, x.Id }).IsDescending(false, true, false);
             e.HasIndex(x => new { x.Status, x.AmountAtRisk, x.SlaDueAt, x.Id }).IsDescending(false, true, false, false);
+            // The detail page's related exceptions: same business entity (any status) or same transaction.
+            e.HasIndex(x => new { x.BusinessKey, x.BusinessKeyType });
             e.HasIndex(x => x.InboxMessageId);
             e.HasIndex(x => x.OutboxMessageId);
         });
