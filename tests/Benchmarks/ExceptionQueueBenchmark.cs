@@ -13,6 +13,8 @@
 // invoices, 500 items). 10,000 of them have a stored HL7 message, lineage steps and business keys. Seeding uses
 // prepared ADO.NET inserts in 50,000-row transactions; the exceptions table's indexes are rebuilt after the load.
 //
+// Before measuring, every queue page is checked against the plain filter and sort (ExceptionQueries.SelectIdsAsync): same
+// rows, same order. Each statement's SQLite plan is printed ("plan:" lines).
 // Measured, after a warm-up, each over --runs runs (default 50) with a fresh DbContext per run like a request:
 //   - ExceptionQueries.ListAsync (count + page) for the typical filters, and GroupsAsync by cause and by entity;
 //   - ExceptionDetail.GetAsync for exceptions that have a message;
