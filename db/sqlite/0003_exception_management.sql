@@ -75,13 +75,16 @@ CREATE INDEX "ix_exceptions_status_workflow_sla_due_at" ON "exceptions" ("status
 -- as highly selective and would rather sort than walk an index in order; these give the full queue order (SLA, then
 -- amount descending, then id) after the filtered columns, so a page stops after its rows. The cause and entity indexes
 -- also answer the groups from the index alone; the last two serve newest first / age and largest amount / minimum amount.
+-- Team and owner each carry the other at the end, so "my team, unassigned, breached" is counted from either index alone.
 CREATE INDEX "ix_exceptions_status_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "sla_due_at", "amount_at_risk" DESC, "id");
-CREATE INDEX "ix_exceptions_status_team_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "team", "sla_due_at", "amount_at_risk" DESC, "id");
+CREATE INDEX "ix_exceptions_status_team_sla_due_at_amount_at_risk_id_owner" ON "exceptions" ("status", "team", "sla_due_at", "amount_at_risk" DESC, "id", "owner");
 CREATE INDEX "ix_exceptions_status_facility_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "facility", "sla_due_at", "amount_at_risk" DESC, "id");
 CREATE INDEX "ix_exceptions_status_workflow_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "workflow", "sla_due_at", "amount_at_risk" DESC, "id");
-CREATE INDEX "ix_exceptions_status_owner_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "owner", "sla_due_at", "amount_at_risk" DESC, "id");
+CREATE INDEX "ix_exceptions_status_owner_sla_due_at_amount_at_risk_id_team" ON "exceptions" ("status", "owner", "sla_due_at", "amount_at_risk" DESC, "id", "team");
 CREATE INDEX "ix_exceptions_status_category_facility_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "category", "facility", "sla_due_at", "amount_at_risk" DESC, "id");
 CREATE INDEX "ix_exceptions_status_cause_key_sla_due_at_amount_at_risk_id" ON "exceptions" ("status", "cause_key", "sla_due_at", "amount_at_risk" DESC, "id");
 CREATE INDEX "ix_exceptions_status_business_key_type_business_key_amount_at_risk_sla_due_at" ON "exceptions" ("status", "business_key_type", "business_key", "amount_at_risk", "sla_due_at");
 CREATE INDEX "ix_exceptions_status_created_at_id" ON "exceptions" ("status", "created_at" DESC, "id");
 CREATE INDEX "ix_exceptions_status_amount_at_risk_sla_due_at_id" ON "exceptions" ("status", "amount_at_risk" DESC, "sla_due_at", "id");
+-- The detail page's related exceptions: same business entity (any status) or same transaction.
+CREATE INDEX "ix_exceptions_business_key_business_key_type" ON "exceptions" ("business_key", "business_key_type");

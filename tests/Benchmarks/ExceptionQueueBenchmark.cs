@@ -13,6 +13,8 @@
 // invoices, 500 items). 10,000 of them have a stored HL7 message, lineage steps and business keys. Seeding uses
 // prepared ADO.NET inserts in 50,000-row transactions; the exceptions table's indexes are rebuilt after the load.
 //
+// Before measuring, every queue page is checked against the plain filter and sort (ExceptionQueries.SelectIdsAsync): same
+// rows, same order. Each statement's SQLite plan is printed ("plan:" lines).
 // Measured, after a warm-up, each over --runs runs (default 50) with a fresh DbContext per run like a request:
 //   - ExceptionQueries.ListAsync (count + page) for the typical filters, and GroupsAsync by cause and by entity;
 //   - ExceptionDetail.GetAsync for exceptions that have a message;
@@ -93,28 +95,49 @@ internal static class ExceptionQueueBenchmark
             if (seedOnly) return 0;
 
             var queue = new ExceptionFilter();
-            var cases = new List<(string Name, Func<HealthSyncDb, Task<int>> Query)>
+            var filters = new List<(string Name, ExceptionFilter Filter)>
             {
-                ("queue default (Open, priority, page 1)", db => List(db, queue)),
-                ("queue team = revenue-cycle", db => List(db, queue with { Team = "revenue-cycle" })),
-                ("queue facility = NGH + category = mapping-gap", db => List(db, queue with { Facility = "NGH", Category = Categories.MappingGap })),
-                ("queue owner = (unassigned)", db => List(db, queue with { Owner = ExceptionFilter.Unassigned })),
-                ("queue owner = one person", db => List(db, queue with { Owner = ExceptionSeeder.Owners[1] })),
-                ("queue sla = breached", db => List(db, queue with { Sla = "breached" })),
-                ("queue sla = due-4h", db => List(db, queue with { Sla = "due-4h" })),
-                ("queue age >= 24h", db => List(db, queue with { Age = "24h" })),
-                ("queue minAmount = 10000", db => List(db, queue with { MinAmount = 10_000m })),
-                ("queue cause = largest group", db => List(db, queue with { Cause = seeded.CommonCause })),
-                ("queue entity = one encounter", db => List(db, queue with { EntityType = seeded.EntityType, Entity = seeded.Entity })),
-                ("queue workflow = procure-to-pay", db => List(db, queue with { Workflow = WorkflowNames.ProcureToPay })),
-                ("queue sort = newest", db => List(db, queue with { Sort = "newest" })),
-                ("queue sort = amount", db => List(db, queue with { Sort = "amount" })),
-                ("queue sort = sla", db => List(db, queue with { Sort = "sla" })),
-                ("queue deep page 200", db => List(db, queue with { Page = 200 })),
-                ("queue team + owner (unassigned) + sla breached", db => List(db, queue with { Team = "revenue-cycle", Owner = ExceptionFilter.Unassigned, Sla = "breached" })),
-                ("groups by cause (Open)", db => Groups(db, queue, "cause")),
-                ("groups by entity (Open)", db => Groups(db, queue, "entity")),
+                ("queue default (Open, priority, page 1)", queue),
+                ("queue team = revenue-cycle", queue with { Team = "revenue-cycle" }),
+                ("queue facility = NGH + category = mapping-gap", queue with { Facility = "NGH", Category = Categories.MappingGap }),
+                ("queue owner = (unassigned)", queue with { Owner = ExceptionFilter.Unassigned }),
+                ("queue owner = one person", queue with { Owner = ExceptionSeeder.Owners[1] }),
+                ("queue sla = breached", queue with { Sla = "breached" }),
+                ("queue sla = due-4h", queue with { Sla = "due-4h" }),
+                ("queue age >= 24h", queue with { Age = "24h" }),
+                ("queue age >= 7d", queue with { Age = "7d" }),
+                ("queue minAmount = 10000", queue with { MinAmount = 10_000m }),
+                ("queue minAmount = 24990 (few matches)", queue with { MinAmount = 24_990m }),
+                ("queue age >= 24h, sort = amount", queue with { Age = "24h", Sort = "amount" }),
+                ("queue cause = largest group", queue with { Cause = seeded.CommonCause }),
+                ("queue entity = one encounter", queue with { EntityType = seeded.EntityType, Entity = seeded.Entity }),
+                ("queue workflow = procure-to-pay", queue with { Workflow = WorkflowNames.ProcureToPay }),
+                ("queue sort = newest", queue with { Sort = "newest" }),
+                ("queue sort = amount", queue with { Sort = "amount" }),
+                ("queue sort = sla", queue with { Sort = "sla" }),
+                ("queue deep page 200", queue with { Page = 200 }),
+                ("queue team + owner (unassigned) + sla breached", queue with { Team = "revenue-cycle", Owner = ExceptionFilter.Unassigned, Sla = "breached" }),
             };
+            var cases = filters.Select(f => (f.Name, (Func<HealthSyncDb, Task<int>>)(db => List(db, f.Filter)))).ToList();
+            cases.Add(("groups by cause (Open)", db => Groups(db, queue, "cause")));
+            cases.Add(("groups by entity (Open)", db => Groups(db, queue, "entity")));
+            // Every page must hold exactly the rows, in the order, of the plain filter and sort (as bulk selection runs them).
+            var mismatches = 0;
+            foreach (var (name, filter) in filters)
+            {
+                await using var scope = provider.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+                var page = await ExceptionQueries.ListAsync(db, filter, seesPhi: true, DateTime.UtcNow, CancellationToken.None);
+                var expected = (await ExceptionQueries.SelectIdsAsync(db, filter, seesPhi: true, DateTime.UtcNow, CancellationToken.None,
+                    max: page.Filter.Page * page.Filter.PageSize)).Skip((page.Filter.Page - 1) * page.Filter.PageSize);
+                if (!expected.SequenceEqual(page.Rows.Select(r => r.Id)))
+                {
+                    mismatches++;
+                    report.Text($"{name}: page differs from the plain query", "MISMATCH");
+                }
+            }
+            report.Line("pages identical to the plain filter and sort", filters.Count - mismatches, $"of {filters.Count}");
+
             var results = new List<(string Name, double P95)>();
             foreach (var (name, query) in cases)
                 results.Add((name, await MeasureAsync(provider, report, name, runs, query, plans, connectionString)));
@@ -142,7 +165,7 @@ internal static class ExceptionQueueBenchmark
             report.Text("queue result", failed.Count == 0 ? "PASS" : $"FAIL ({failed.Count}: {string.Join("; ", failed)})");
             report.Text("free text result", text < TargetP95Ms ? "PASS" : $"over target (p95 {text:0.0} ms): substring match over the error text scans every open row");
             report.Text("detail page result", detail < TargetP95Ms ? "PASS" : $"FAIL (p95 {detail:0.0} ms)");
-            ok = failed.Count == 0 && bulkOk;
+            ok = failed.Count == 0 && bulkOk && mismatches == 0;
         }
         finally
         {

@@ -221,7 +221,7 @@ internal static class ExceptionSeeder
                 await key.ExecuteNonQueryAsync();
             }
             detailIds.Add(id);
-            if (keyType == KeyTypes.PurchaseOrder && textKey is null) textKey = keyValue;
+            if (keyType == KeyTypes.PurchaseOrder && textKey is null && !resolved) textKey = keyValue;
             if (keyType == KeyTypes.Encounter && entity is null && !resolved)
             {
                 entityType = keyType;

@@ -109,10 +109,11 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             // status as highly selective and would rather sort than walk an index in order; an index that gives the full
             // queue order (SLA, then amount descending, then id) after the filtered columns lets it stop after one page.
             e.HasIndex(x => new { x.Status, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, true, false);
-            e.HasIndex(x => new { x.Status, x.Team, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, false, true, false);
+            // Team and owner each carry the other at the end, so "my team, unassigned, breached" is counted from either index alone.
+            e.HasIndex(x => new { x.Status, x.Team, x.SlaDueAt, x.AmountAtRisk, x.Id, x.Owner }).IsDescending(false, false, false, true, false, false);
             e.HasIndex(x => new { x.Status, x.Facility, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, false, true, false);
             e.HasIndex(x => new { x.Status, x.Workflow, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, false, true, false);
-            e.HasIndex(x => new { x.Status, x.Owner, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, false, true, false);
+            e.HasIndex(x => new { x.Status, x.Owner, x.SlaDueAt, x.AmountAtRisk, x.Id, x.Team }).IsDescending(false, false, false, true, false, false);
             e.HasIndex(x => new { x.Status, x.Category, x.Facility, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, false, false, true, false);
             // Also covers the cause groups (count, amount, earliest SLA) without reading the table.
             e.HasIndex(x => new { x.Status, x.CauseKey, x.SlaDueAt, x.AmountAtRisk, x.Id }).IsDescending(false, false, false, true, false);
@@ -121,6 +122,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             // Newest first (and the age filter), largest amount first (and the minimum amount filter).
             e.HasIndex(x => new { x.Status, x.CreatedAt, x.Id }).IsDescending(false, true, false);
             e.HasIndex(x => new { x.Status, x.AmountAtRisk, x.SlaDueAt, x.Id }).IsDescending(false, true, false, false);
+            // The detail page's related exceptions: same business entity (any status) or same transaction.
+            e.HasIndex(x => new { x.BusinessKey, x.BusinessKeyType });
             e.HasIndex(x => x.InboxMessageId);
             e.HasIndex(x => x.OutboxMessageId);
         });

@@ -111,10 +111,10 @@ public static class ExceptionQueries
         Apply(db, f, seesPhi, now, seekRanges: true);
 
     /// <summary>
-    /// Above this many matches a page is found fastest by walking the index of the requested order; below it, by seeking
-    /// the age or amount range and sorting what it finds.
+    /// Above this many matches a page is found fastest by walking the index of the requested order and stopping after the
+    /// page; at or below it, by seeking the filter's own index and sorting the (few) matches.
     /// </summary>
-    private const int RangeSeekLimit = 1_000;
+    private const int WalkOrderAbove = 10_000;
 
     /// <param name="seekRanges">
     /// False writes the age and minimum amount conditions so that SQLite cannot seek an index on them (a NOCASE comparison,
@@ -190,13 +190,28 @@ public static class ExceptionQueries
         _ => q.OrderBy(e => e.SlaDueAt).ThenByDescending(e => e.AmountAtRisk).ThenBy(e => e.Id),
     };
 
+    /// <summary>
+    /// The same order as <see cref="Sorted"/>, with the leading key compared NOCASE (identical order for dates and
+    /// amounts) so that no index can provide it: SQLite then seeks the most selective filter index and sorts the matches
+    /// instead of walking the whole queue in order looking for a few rows.
+    /// </summary>
+    private static IQueryable<ExceptionRecord> SortedAfterSeek(IQueryable<ExceptionRecord> q, string? sort) => sort switch
+    {
+        "newest" => q.OrderByDescending(e => EF.Functions.Collate(e.CreatedAt, "NOCASE")).ThenBy(e => e.Id),
+        "oldest" => q.OrderBy(e => EF.Functions.Collate(e.CreatedAt, "NOCASE")).ThenBy(e => e.Id),
+        "amount" => q.OrderByDescending(e => EF.Functions.Collate(e.AmountAtRisk, "NOCASE")).ThenBy(e => e.SlaDueAt).ThenBy(e => e.Id),
+        _ => q.OrderBy(e => EF.Functions.Collate(e.SlaDueAt, "NOCASE")).ThenByDescending(e => e.AmountAtRisk).ThenBy(e => e.Id),
+    };
+
     public static async Task<ExceptionPage> ListAsync(HealthSyncDb db, ExceptionFilter filter, bool seesPhi, DateTime now, CancellationToken ct)
     {
         var total = await Apply(db, filter, seesPhi, now).CountAsync(ct);
         var size = Math.Clamp(filter.PageSize, 1, 500);
         var page = Math.Clamp(filter.Page, 1, Math.Max(1, (total + size - 1) / size));
-        var q = Apply(db, filter, seesPhi, now, seekRanges: total <= RangeSeekLimit);
-        var rows = total == 0 ? [] : await Sorted(q, filter.Sort)
+        // The count says which plan finds the page fastest; both return the same rows in the same order.
+        var walk = total > WalkOrderAbove;
+        var q = Apply(db, filter, seesPhi, now, seekRanges: !walk);
+        var rows = total == 0 ? [] : await (walk ? Sorted(q, filter.Sort) : SortedAfterSeek(q, filter.Sort))
             .Skip((page - 1) * size).Take(size)
             .Select(e => new ExceptionRow(e.Id, e.CorrelationId, e.Category, e.ErrorCode, e.ErrorDetail, e.Workflow, e.Facility, e.SourceSystem,
                 e.Status.ToString(), e.Team, e.Owner, e.SlaDueAt, e.AmountAtRisk, e.BusinessKeyType, e.BusinessKey, e.CreatedAt, e.CauseKey, e.ReplayState, e.LastReplayError))
