@@ -27,6 +27,8 @@ export interface UsageEvent {
   encounter: string;
   lastName: string;
   firstName: string;
+  /** A credit (FT1-6 CD) reversing an earlier usage with the same transaction id. */
+  reversal?: boolean;
 }
 
 function hl7Timestamp(d: Date): string {
@@ -80,7 +82,7 @@ export function dftP03(e: UsageEvent): string {
   ft1[2] = e.transactionId;
   ft1[4] = ts;
   ft1[5] = ts;
-  ft1[6] = 'CG';
+  ft1[6] = e.reversal ? 'CD' : 'CG';
   ft1[7] = `${e.itemCode}^${escapeHl7(e.description)}^L`;
   ft1[10] = String(e.quantity);
   ft1[11] = `${(e.quantity * e.unitPrice).toFixed(2)}&USD`;
