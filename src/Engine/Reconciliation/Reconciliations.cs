@@ -167,8 +167,29 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
                 o.CorrelationId, (Lineage.KeyTypes.PurchaseOrder, o.PoNumber));
         })).ToList();
         var counts = await VerdictStore.SaveAsync(db, Acks, WorkflowNames.ProcureToPay, verdicts, progress.RunId, map, now, progress, ct);
-        return new JobOutcome(orders.Count, orders.Count(o => acked.Contains(o.PoNumber)), counts.ExceptionsRaised,
-            $"{overdue.Count} overdue answer(s) across {orders.Count} order(s) sent");
+
+        // Claims (837 / FHIR Claim) without a payment or denial (835 / remittance) after the payer's window.
+        var claims = await DocumentsAsync<Claim>(FactKinds.Claim, now.AddDays(-Math.Max(_o.LookbackDays, _o.ClaimSlaDays * 3)), ct);
+        var answered = (await DocumentsAsync<Remittance>(FactKinds.Remittance, now.AddDays(-365), ct))
+            .SelectMany(r => r.Fact.Claims.Select(c => c.ClaimId)).ToHashSet(StringComparer.Ordinal);
+        var lateClaims = ClaimAging.Find(claims.Select(c => new SubmittedClaim(c.Fact.ClaimId, c.Row.RecordedAt, c.Row.Partner ?? "", c.Fact.TotalCharge ?? 0m)).ToList(),
+            answered, now, TimeSpan.FromDays(_o.ClaimSlaDays)).ToDictionary(c => c.ClaimId);
+        var claimVerdicts = claims.GroupBy(c => c.Fact.ClaimId).Select(g => g.First()).Select(c =>
+        {
+            var late = lateClaims.GetValueOrDefault(c.Fact.ClaimId);
+            var paid = answered.Contains(c.Fact.ClaimId);
+            return new Verdict("claim|" + c.Fact.ClaimId, late is not null ? "overdue" : paid ? "answered" : "waiting", paid, c.Row.Facility, c.Row.Partner,
+                c.Fact.TotalCharge ?? 0m, 0m,
+                late is null ? (paid ? "835 received" : "awaiting the payer's 835") : $"no 835 {late.Age.TotalDays:0} days after submission (SLA {_o.ClaimSlaDays} days)",
+                c.Row.RecordedAt,
+                late is null ? null : new Problem(Categories.Sequencing, "missing-835",
+                    $"Claim {c.Fact.ClaimId} to {late.Payer} ({late.Amount:N2}) has no remittance {late.Age.TotalDays:0} days after it was submitted."),
+                c.Row.CorrelationId, (Lineage.KeyTypes.Claim, c.Fact.ClaimId));
+        }).ToList();
+        var claimCounts = await VerdictStore.SaveAsync(db, Acks, WorkflowNames.PaymentPosting, claimVerdicts, progress.RunId, map, now, progress, ct);
+        return new JobOutcome(orders.Count + claimVerdicts.Count, orders.Count(o => acked.Contains(o.PoNumber)) + claimVerdicts.Count(v => v.Matched),
+            counts.ExceptionsRaised + claimCounts.ExceptionsRaised,
+            $"{overdue.Count} overdue answer(s) across {orders.Count} order(s) sent; {lateClaims.Count} of {claimVerdicts.Count} claim(s) without an 835 past {_o.ClaimSlaDays} days");
     }
 
     public async Task<JobOutcome> DailyCashAsync(JobProgress progress, CancellationToken ct)

@@ -17,6 +17,7 @@ public sealed class JobHost : TestHost
     {
         // Acknowledgements are due almost at once, so the aging check has something to find within a test.
         Settings["Engine:Reconciliation:AckSlaHours"] = "0.0003";
+        Settings["Engine:Reconciliation:ClaimSlaDays"] = "0";
     }
 }
 
@@ -143,6 +144,20 @@ public class JobTests(JobHost host) : IClassFixture<JobHost>
         var closed = await after.Exceptions.SingleAsync(e => e.Id == id);
         closed.Status.ShouldBe(ExceptionStatus.Resolved);
         closed.ResolvedBy.ShouldBe("reconciliation");
+    }
+
+    [Fact]
+    public async Task A_claim_without_its_835_past_the_payer_window_raises_one_exception()
+    {
+        await PostX12Async(Encoding.UTF8.GetString(SampleFiles.Bytes("x12/837P_oopfactory_5010_Example1_HealthInsurance.txt")));
+        await host.DrainedAsync();
+        await Task.Delay(1000);
+        using var admin = host.Client(TestHost.AdminKey);
+        await RunAsync(admin, "edi-ack-aging");
+        await RunAsync(admin, "edi-ack-aging");
+        await using var db = host.NewDb();
+        var claim = await db.BusinessDocuments.Where(d => d.Kind == FactKinds.Claim).Select(d => d.BusinessKey).FirstAsync();
+        (await db.Exceptions.CountAsync(e => e.ErrorCode == "missing-835" && e.ErrorDetail.Contains(claim))).ShouldBe(1);
     }
 
     [Fact]
