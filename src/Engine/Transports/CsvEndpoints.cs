@@ -28,20 +28,8 @@ public static class CsvEndpoints
 
     private static async Task<IResult> Receive(HttpContext http, Inbox.Inbox inbox, IOptions<IntakeLimits> limits, CancellationToken ct)
     {
-        var max = limits.Value.MaxHttpBodyBytes;
-        var body = await HttpIntake.ReadBodyAsync(http.Request, max, ct);
-        if (!HttpIntake.MediaTypeAccepted(http.Request, "text/csv", "text/plain", "application/octet-stream", "application/vnd.ms-excel"))
-        {
-            var detail = $"Content-Type '{http.Request.ContentType}' is not accepted; send text/csv.";
-            var refused = await HttpIntake.QuarantineAsync(inbox, http, Formats.Csv, "csv", body.Payload, "unsupported-media-type", detail, ct);
-            return HttpIntake.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail, refused.CorrelationId);
-        }
-        if (body.TooLarge)
-        {
-            var detail = HttpIntake.TooLargeDetail(body, max);
-            var refused = await HttpIntake.QuarantineAsync(inbox, http, Formats.Csv, "csv", body.Payload, "too-large", detail, ct);
-            return HttpIntake.Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail, refused.CorrelationId);
-        }
+        var (body, refusal) = await HttpIntake.ReceiveAsync(http, inbox, limits.Value.MaxHttpBodyBytes, Formats.Csv, "csv", ["text/csv", "text/plain", "application/octet-stream", "application/vnd.ms-excel"], ct);
+        if (refusal is not null) return HttpIntake.Problem(refusal.Status, refusal.Title, refusal.Detail, refusal.CorrelationId);
 
         var read = CsvFeeds.Read(body.Payload);
         var accepted = await inbox.AcceptAsync(Describe(body.Payload, read.MessageType, HttpIntake.Source(http, "csv-client"), "http"), ct);

@@ -41,20 +41,8 @@ public static class FhirEndpoints
     private static async Task<IResult> Receive(string? type, HttpContext http, Inbox.Inbox inbox, MappingCatalog catalog, IOptions<IntakeLimits> limits,
         TimeProvider time, CancellationToken ct)
     {
-        var max = limits.Value.MaxHttpBodyBytes;
-        var body = await HttpIntake.ReadBodyAsync(http.Request, max, ct);
-        if (!HttpIntake.MediaTypeAccepted(http.Request, FhirJson, "application/json", "text/plain"))
-        {
-            var detail = $"Content-Type '{http.Request.ContentType}' is not accepted; send {FhirJson}.";
-            var refused = await HttpIntake.QuarantineAsync(inbox, http, Formats.FhirJson, "fhir", body.Payload, "unsupported-media-type", detail, ct);
-            return Outcome(StatusCodes.Status415UnsupportedMediaType, [new ValidationFinding("$", "unsupported-media-type", detail)], refused.CorrelationId);
-        }
-        if (body.TooLarge)
-        {
-            var detail = HttpIntake.TooLargeDetail(body, max);
-            var refused = await HttpIntake.QuarantineAsync(inbox, http, Formats.FhirJson, "fhir", body.Payload, "too-large", detail, ct);
-            return Outcome(StatusCodes.Status413PayloadTooLarge, [new ValidationFinding("$", "too-large", detail)], refused.CorrelationId);
-        }
+        var (body, refusal) = await HttpIntake.ReceiveAsync(http, inbox, limits.Value.MaxHttpBodyBytes, Formats.FhirJson, "fhir", [FhirJson, "application/json", "text/plain"], ct);
+        if (refusal is not null) return Outcome(refusal.Status, [new ValidationFinding("$", refusal.Code, refusal.Detail)], refusal.CorrelationId);
         if (body.Payload.Length == 0)
             return Outcome(StatusCodes.Status400BadRequest, [new ValidationFinding("$", FindingCodes.Required, "The request body is empty.")], null);
 

@@ -66,6 +66,28 @@ public static class HttpIntake
         return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
     }
 
+    /// <summary>Why a listener refused an input before reading it; what was kept of it is stored as <see cref="CorrelationId"/>.</summary>
+    public sealed record Refusal(int Status, string Title, string Code, string Detail, Guid CorrelationId);
+
+    /// <summary>
+    /// Reads the body and refuses a media type outside <paramref name="mediaTypes"/> (415) or a body over the limit (413),
+    /// storing what was kept of it first so the input is never lost.
+    /// </summary>
+    public static async Task<(Body Body, Refusal? Refusal)> ReceiveAsync(HttpContext http, Inbox.Inbox inbox, int maxBytes, string format, string prefix,
+        string[] mediaTypes, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync(http.Request, maxBytes, ct);
+        var (status, title, code, detail) = !MediaTypeAccepted(http.Request, mediaTypes)
+            ? (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "unsupported-media-type",
+                $"Content-Type '{http.Request.ContentType}' is not accepted; send {string.Join(", ", mediaTypes.Take(2))}.")
+            : body.TooLarge
+                ? (StatusCodes.Status413PayloadTooLarge, "Payload too large", "too-large", TooLargeDetail(body, maxBytes))
+                : (0, "", "", "");
+        if (status == 0) return (body, null);
+        var refused = await QuarantineAsync(inbox, http, format, prefix, body.Payload, code, detail, ct);
+        return (body, new Refusal(status, title, code, detail, refused.CorrelationId));
+    }
+
     public static string TooLargeDetail(Body body, int max) =>
         $"The body of {body.Length:N0} bytes exceeds the limit of {max:N0} bytes; the first {max:N0} bytes were stored for review.";
 }

@@ -27,20 +27,8 @@ public static class X12Endpoints
 
     private static async Task<IResult> Receive(HttpContext http, Inbox.Inbox inbox, IOptions<IntakeLimits> limits, TimeProvider time, CancellationToken ct)
     {
-        var max = limits.Value.MaxHttpBodyBytes;
-        var body = await HttpIntake.ReadBodyAsync(http.Request, max, ct);
-        if (!HttpIntake.MediaTypeAccepted(http.Request, MediaType, "application/edi", "text/plain", "application/octet-stream"))
-        {
-            var detail = $"Content-Type '{http.Request.ContentType}' is not accepted; send {MediaType}, text/plain or application/octet-stream.";
-            var refused = await HttpIntake.QuarantineAsync(inbox, http, Formats.X12, "x12", body.Payload, "unsupported-media-type", detail, ct);
-            return HttpIntake.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail, refused.CorrelationId);
-        }
-        if (body.TooLarge)
-        {
-            var detail = HttpIntake.TooLargeDetail(body, max);
-            var refused = await HttpIntake.QuarantineAsync(inbox, http, Formats.X12, "x12", body.Payload, "too-large", detail, ct);
-            return HttpIntake.Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail, refused.CorrelationId);
-        }
+        var (body, refusal) = await HttpIntake.ReceiveAsync(http, inbox, limits.Value.MaxHttpBodyBytes, Formats.X12, "x12", [MediaType, "application/edi", "text/plain", "application/octet-stream"], ct);
+        if (refusal is not null) return HttpIntake.Problem(refusal.Status, refusal.Title, refusal.Detail, refusal.CorrelationId);
 
         var read = X12Reader.Read(body.Payload);
         var accepted = await inbox.AcceptAsync(Describe(body.Payload, read, HttpIntake.Source(http, "x12-partner"), "http"), ct);
