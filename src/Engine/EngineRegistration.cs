@@ -50,6 +50,8 @@ public static class EngineRegistration
         services.AddSingleton<Exceptions.ExceptionActions>();
         services.AddOptions<Reconciliation.ReconciliationOptions>().BindConfiguration("Engine:Reconciliation");
         services.AddScoped<Reconciliation.Reconciliations>();
+        services.AddScoped<Reconciliation.MicroBatches>();
+        services.AddSingleton<Reconciliation.MicroBatchFaults>();
         services.AddSingleton<Exceptions.BulkRunner>();
         services.AddSingleton<DropFolderWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DropFolderWatcher>());

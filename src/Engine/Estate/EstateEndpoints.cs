@@ -25,6 +25,8 @@ public static class EstateEndpoints
     public sealed record InventoryRequest(string Facility, string Location, string Sku, decimal Quantity, decimal ParLevel);
     public sealed record ChargeRequest(string Facility, string? Account, string? Encounter, string ChargeCode, decimal Quantity, decimal Amount);
     public sealed record ReplenishRequest(string Facility, string Location, string Sku, decimal Quantity);
+    public sealed record ApBatchRequest(string BatchId, string Vendor, DateOnly Day, IReadOnlyList<string> Invoices, decimal Total);
+    public sealed record PaymentRequest(string PaymentId, string ClaimId, decimal Paid, decimal? Charged, string? Payer);
     public sealed record JournalRequest(string EntryId, string Facility, DateOnly Day, decimal Gross, decimal Fees, decimal Net, int Count);
 
     public static IEndpointRouteBuilder MapSimulatedEstate(this IEndpointRouteBuilder app)
@@ -50,6 +52,10 @@ public static class EstateEndpoints
         estate.MapPost("/supplier/x12", SupplierAsync).AddEndpointFilter(Faults("supplier"));
         erp.MapPost("/journal", (HttpContext h, JournalRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) =>
             Post(h, "erp", "journal", "JE", r.Facility, null, r.Count, r.Net, db, t, ct));
+        erp.MapPost("/ap-batches", (HttpContext h, ApBatchRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) =>
+            Post(h, "erp", "ap-batch", "AP", r.Vendor, null, r.Invoices.Count, r.Total, db, t, ct));
+        billing.MapPost("/payments", (HttpContext h, PaymentRequest r, HealthSyncDb db, TimeProvider t, CancellationToken ct) =>
+            Post(h, "billing", "payment", "PMT", r.Payer ?? "payer", null, 1, r.Paid, db, t, ct));
         erp.MapGet("/onhand", async (HealthSyncDb db, CancellationToken ct) =>
             Results.Ok(await db.EstateInventory.AsNoTracking().OrderBy(i => i.Id).Select(i => new { i.Facility, i.Location, i.Sku, i.OnHand, Uom = "EA" }).ToListAsync(ct)));
         // The warehouse counts the same shelves; about one item-location in twenty has drifted from the ERP (a miscount,

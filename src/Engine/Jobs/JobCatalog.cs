@@ -20,6 +20,10 @@ public static class JobCatalog
             "0 0 6 * * ?", FireOnceNow, typeof(DailyCashJob)),
         new("inventory-drift", "Inventory drift", "Compares ERP and warehouse on-hand per item and location; variances become exceptions or corrections per the ownership matrix.",
             "0 0 * * * ?", FireOnceNow, typeof(InventoryDriftJob)),
+        new("remittance-import", "Remittance import", "Micro-batch: imports 835 and FHIR remittances since its checkpoint, posts payments to billing, raises an exception per denied claim.",
+            "0 * * * * ?", FireOnceNow, typeof(RemittanceImportJob)),
+        new("invoice-aggregation", "Invoice aggregation", "Micro-batch: aggregates the invoices received since its checkpoint into one AP batch per vendor and day, posted to the ERP.",
+            "0 0/10 * * * ?", FireOnceNow, typeof(InvoiceAggregationJob)),
         new("edi-ack-aging", "EDI acknowledgements", "Purchase orders without an 855 (or 856) past their SLA, claims without an 835 past N days.",
             "0 0/15 * * * ?", FireOnceNow, typeof(AckAgingJob)),
     ];

@@ -32,3 +32,15 @@ public sealed class AckAgingJob(IServiceScopeFactory scopes, TimeProvider time, 
     protected override Task<JobOutcome> RunAsync(IServiceProvider services, JobProgress progress, CancellationToken ct) =>
         services.GetRequiredService<Reconciliation.Reconciliations>().AckAgingAsync(progress, ct);
 }
+
+public sealed class RemittanceImportJob(IServiceScopeFactory scopes, TimeProvider time, ILogger<RemittanceImportJob> log) : TrackedJob(scopes, time, log)
+{
+    protected override Task<JobOutcome> RunAsync(IServiceProvider services, JobProgress progress, CancellationToken ct) =>
+        services.GetRequiredService<Reconciliation.MicroBatches>().RemittanceImportAsync(progress, ct);
+}
+
+public sealed class InvoiceAggregationJob(IServiceScopeFactory scopes, TimeProvider time, ILogger<InvoiceAggregationJob> log) : TrackedJob(scopes, time, log)
+{
+    protected override Task<JobOutcome> RunAsync(IServiceProvider services, JobProgress progress, CancellationToken ct) =>
+        services.GetRequiredService<Reconciliation.MicroBatches>().InvoiceAggregationAsync(progress, ct);
+}

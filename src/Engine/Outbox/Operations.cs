@@ -10,6 +10,8 @@ public static class Operations
     public const string WarehouseReplenish = "warehouse.replenishment.request";
     public const string SupplierPurchaseOrder = "supplier.purchase-order.send";
     public const string ErpJournalPost = "erp.journal.post";
+    public const string ErpApBatchPost = "erp.ap-batch.post";
+    public const string BillingPaymentPost = "billing.payment.post";
 
     public static (string Target, string Path) Route(string operation) => operation switch
     {
@@ -20,6 +22,8 @@ public static class Operations
         WarehouseReplenish => (Systems.Warehouse, "replenishments"),
         SupplierPurchaseOrder => (Systems.Supplier, "x12"),
         ErpJournalPost => (Systems.Erp, "journal"),
+        ErpApBatchPost => (Systems.Erp, "ap-batches"),
+        BillingPaymentPost => (Systems.Billing, "payments"),
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown outbound operation."),
     };
 }
