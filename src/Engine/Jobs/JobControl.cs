@@ -51,7 +51,7 @@ public sealed class JobControl(ISchedulerFactory schedulers, TimeProvider time)
     {
         if (JobCatalog.Find(name) is null) return ActionResult.Refused("not-found", $"No job '{name}'.");
         var scheduler = await SchedulerAsync(ct);
-        var data = new JobDataMap { [TrackedJob.TriggeredByKey] = $"manual: {actor.Name}" };
+        var data = new JobDataMap { [CatalogJob.TriggeredByKey] = $"manual: {actor.Name}" };
         await scheduler.TriggerJob(Key(name), data, ct);
         Audit(db, actor, "job.trigger", name, null, null);
         return ActionResult.Done($"{name} triggered.");

@@ -32,7 +32,7 @@ public static class JobsRegistration
                 store.UseSqlite(database.ConnectionString);
             });
             foreach (var job in JobCatalog.All)
-                q.AddJob(job.JobType, j => j.WithIdentity(JobControl.Key(job.Name)).StoreDurably().WithDescription(job.Title));
+                q.AddJob<CatalogJob>(j => j.WithIdentity(JobControl.Key(job.Name)).StoreDurably().WithDescription(job.Title));
         });
         if (enabled)
             services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);

@@ -8,6 +8,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthSync.Engine.Reconciliation;
 
+/// <summary>Outbound postings a job derives from facts, queued at most once per idempotency key.</summary>
+public static class KeyedPostings
+{
+    /// <summary>
+    /// Queues the posting unless one with the same key is queued already (in this unit of work or stored): a re-run of
+    /// a job, or of a window after a crash, adds nothing.
+    /// </summary>
+    public static bool Queue(HealthSyncDb db, string operation, string key, string orderingKey, decimal amount, string facility, DateTime now, Guid correlationId, object body)
+    {
+        if (db.OutboxMessages.Local.Any(o => o.IdempotencyKey == key) || db.OutboxMessages.Any(o => o.IdempotencyKey == key)) return false;
+        db.OutboxMessages.Add(new OutboxMessage
+        {
+            CorrelationId = correlationId, TargetSystem = Operations.Route(operation).Target, Operation = operation,
+            Payload = System.Text.Json.JsonSerializer.Serialize(body), IdempotencyKey = key, OrderingKey = orderingKey,
+            Status = OutboxStatus.Pending, CreatedAt = now, NextAttemptAt = now, SourceReceivedAt = now, AmountAtRisk = amount, Facility = facility,
+        });
+        return true;
+    }
+}
+
 /// <summary>
 /// A fault drill for the micro-batches: armed, it throws after the given number of items inside the next batch's
 /// transaction, as a crash would. Only tests and drills arm it.
@@ -96,17 +116,8 @@ public sealed class MicroBatches(HealthSyncDb db, MappingCatalog catalog, MicroB
             return (verdicts, WorkflowNames.ProcureToPay);
         }, ct);
 
-    private void Post(string operation, string key, string orderingKey, decimal amount, string facility, DateTime now, Guid correlationId, object body)
-    {
-        // Keyed outputs: a re-run of a window (after a crash, or by hand) finds the row and adds nothing.
-        if (db.OutboxMessages.Local.Any(o => o.IdempotencyKey == key) || db.OutboxMessages.Any(o => o.IdempotencyKey == key)) return;
-        db.OutboxMessages.Add(new OutboxMessage
-        {
-            CorrelationId = correlationId, TargetSystem = Operations.Route(operation).Target, Operation = operation,
-            Payload = System.Text.Json.JsonSerializer.Serialize(body), IdempotencyKey = key, OrderingKey = orderingKey,
-            Status = OutboxStatus.Pending, CreatedAt = now, NextAttemptAt = now, SourceReceivedAt = now, AmountAtRisk = amount, Facility = facility,
-        });
-    }
+    private void Post(string operation, string key, string orderingKey, decimal amount, string facility, DateTime now, Guid correlationId, object body) =>
+        KeyedPostings.Queue(db, operation, key, orderingKey, amount, facility, now, correlationId, body);
 
     private async Task<JobOutcome> RunAsync(string name, string kind, JobProgress progress,
         Func<List<(BusinessDocument Row, ICanonicalFact Fact)>, DateTime, MappingSnapshot, Task<(List<Verdict> Verdicts, string Workflow)>> apply, CancellationToken ct)

@@ -220,15 +220,8 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
             {
                 // Matched totals go to the ERP as one summarized journal entry per facility and day; the entry id is the
                 // idempotency key, so a second run can never post the same day twice.
-                var key = "journal:" + entry.EntryId;
-                if (await db.OutboxMessages.AnyAsync(o => o.IdempotencyKey == key, ct)) continue;
-                db.OutboxMessages.Add(new OutboxMessage
-                {
-                    CorrelationId = Guid.CreateVersion7(), TargetSystem = Systems.Erp, Operation = Operations.ErpJournalPost,
-                    Payload = System.Text.Json.JsonSerializer.Serialize(new { entryId = entry.EntryId, facility = entry.Facility, day = entry.Day, gross = entry.Gross, fees = entry.Fees, net = entry.Net, count = entry.Count }),
-                    IdempotencyKey = key, OrderingKey = $"{Systems.Erp}:journal:{entry.Facility}", Status = OutboxStatus.Pending, CreatedAt = now, NextAttemptAt = now,
-                    SourceReceivedAt = now, AmountAtRisk = entry.Net, Facility = entry.Facility,
-                });
+                KeyedPostings.Queue(db, Operations.ErpJournalPost, "journal:" + entry.EntryId, $"{Systems.Erp}:journal:{entry.Facility}", entry.Net, entry.Facility, now,
+                    Guid.CreateVersion7(), new { entryId = entry.EntryId, facility = entry.Facility, day = entry.Day, gross = entry.Gross, fees = entry.Fees, net = entry.Net, count = entry.Count });
             }
         }
         var counts = await VerdictStore.SaveAsync(db, Cash, WorkflowNames.PaymentPosting, verdicts, progress.RunId, map, now, progress, ct);

@@ -26,21 +26,7 @@ public class JobTests(JobHost host) : IClassFixture<JobHost>
 {
     private static async Task<JsonElement> Json(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
 
-    private async Task<JsonElement> RunAsync(HttpClient admin, string job)
-    {
-        var seen = (await Json(await admin.GetAsync($"api/v1/jobs/runs?job={job}"))).GetProperty("runs").EnumerateArray()
-            .Select(r => r.GetProperty("id").GetGuid()).ToHashSet();
-        (await admin.PostAsync($"api/v1/jobs/{job}/run", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        JsonElement run = default;
-        await Eventually.TrueAsync(async () =>
-        {
-            var runs = (await Json(await admin.GetAsync($"api/v1/jobs/runs?job={job}"))).GetProperty("runs");
-            run = runs.EnumerateArray().FirstOrDefault(r => !seen.Contains(r.GetProperty("id").GetGuid()) && r.GetProperty("status").GetString() != "Running"
-                && r.GetProperty("triggeredBy").GetString()!.StartsWith("manual", StringComparison.Ordinal));
-            return run.ValueKind == JsonValueKind.Object;
-        }, TimeSpan.FromSeconds(30), $"the new run of {job} to finish");
-        return run;
-    }
+    private static Task<JsonElement> RunAsync(HttpClient admin, string job) => JobRuns.RunAsync(admin, job);
 
     private async Task PostX12Async(string text)
     {

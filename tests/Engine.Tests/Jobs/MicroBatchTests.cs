@@ -19,16 +19,7 @@ public class MicroBatchTests(TestHost host) : IClassFixture<TestHost>
     private async Task<JsonElement> RunAsync(string job)
     {
         using var admin = host.Client(TestHost.AdminKey);
-        var seen = (await Json(await admin.GetAsync($"api/v1/jobs/runs?job={job}"))).GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToHashSet();
-        (await admin.PostAsync($"api/v1/jobs/{job}/run", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        JsonElement run = default;
-        await Eventually.TrueAsync(async () =>
-        {
-            run = (await Json(await admin.GetAsync($"api/v1/jobs/runs?job={job}"))).GetProperty("runs").EnumerateArray()
-                .FirstOrDefault(r => !seen.Contains(r.GetProperty("id").GetGuid()) && r.GetProperty("status").GetString() != "Running");
-            return run.ValueKind == JsonValueKind.Object;
-        }, TimeSpan.FromSeconds(30), $"a new run of {job}");
-        return run;
+        return await JobRuns.RunAsync(admin, job);
     }
 
     private async Task PostX12Async(byte[] bytes)

@@ -28,11 +28,11 @@ public sealed class JobProgress(IServiceScopeFactory scopes, Guid runId)
 }
 
 /// <summary>
-/// The shell around every scheduled job: records the run (who or what triggered it, start, end, outcome, counts) in
+/// The one job type behind every entry of <see cref="JobCatalog"/> (the job key names the entry): records the run (who or what triggered it, start, end, outcome, counts) in
 /// <c>job_runs</c>, gives the job a progress reporter, and never lets two runs of the same job overlap.
 /// </summary>
 [DisallowConcurrentExecution]
-public abstract partial class TrackedJob(IServiceScopeFactory scopes, TimeProvider time, ILogger logger) : IJob
+public sealed partial class CatalogJob(IServiceScopeFactory scopes, TimeProvider time, ILogger<CatalogJob> logger) : IJob
 {
     public const string TriggeredByKey = "triggeredBy";
 
@@ -52,7 +52,8 @@ public abstract partial class TrackedJob(IServiceScopeFactory scopes, TimeProvid
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            outcome = await RunAsync(scope.ServiceProvider, new JobProgress(scopes, run.Id), cancellationToken);
+            var job = JobCatalog.Find(name) ?? throw new InvalidOperationException($"Job '{name}' is not in the catalogue.");
+            outcome = await job.Run(scope.ServiceProvider, new JobProgress(scopes, run.Id), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -73,9 +74,6 @@ public abstract partial class TrackedJob(IServiceScopeFactory scopes, TimeProvid
             await db.SaveChangesAsync(CancellationToken.None);
         }
     }
-
-    /// <summary>The job's work, in its own DI scope. Must be idempotent: running twice changes nothing the second time.</summary>
-    protected abstract Task<JobOutcome> RunAsync(IServiceProvider services, JobProgress progress, CancellationToken ct);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "Job {Job} failed")]
     private static partial void LogRunFailed(ILogger logger, Exception ex, string job);
