@@ -46,19 +46,16 @@ public static class ExceptionDetail
             payload = lineage?.Payload ?? PayloadMasking.Text(message.Payload);
             var report = Inspector.Inspect(message.Payload, "payload");
             parsed = report.ToJson();
-            if (!show)
-            {
-                var patientValues = await db.BusinessKeys.AsNoTracking().Where(k => k.CorrelationId == e.CorrelationId)
-                    .Where(k => k.KeyType == KeyTypes.Encounter || k.KeyType == KeyTypes.PatientAccount || k.KeyType == KeyTypes.Mrn)
-                    .Select(k => k.KeyValue).ToListAsync(ct);
-                parsed = PayloadMasking.MaskParsed(parsed, patientValues);
-            }
+            var patientValues = show ? [] : await db.BusinessKeys.AsNoTracking().Where(k => k.CorrelationId == e.CorrelationId)
+                .Where(k => k.KeyType == KeyTypes.Encounter || k.KeyType == KeyTypes.PatientAccount || k.KeyType == KeyTypes.Mrn)
+                .Select(k => k.KeyValue).ToListAsync(ct);
+            if (!show) parsed = PayloadMasking.MaskParsed(parsed, patientValues);
             var stored = await db.PayloadVersions.AsNoTracking().Where(v => v.InboxMessageId == inboxId).OrderBy(v => v.Version).ToListAsync(ct);
             string? previous = null;
             foreach (var v in stored)
             {
                 var text = PayloadMasking.ForDisplay(message.Format, PayloadMasking.Text(v.Payload));
-                if (!show) text = PayloadMasking.Mask(message.Format, text, []);
+                if (!show) text = PayloadMasking.Mask(message.Format, text, patientValues);
                 versions.Add(new VersionView(v.Version, v.CreatedAt, v.CreatedBy, v.Reason, previous is null ? [] : LineDiff.Compute(previous, text)));
                 previous = text;
             }
@@ -99,8 +96,8 @@ public static class LineDiff
 {
     public static IReadOnlyList<DiffLine> Compute(string before, string after)
     {
-        var a = before.Split('\n');
-        var b = after.Split('\n');
+        var a = before.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var b = after.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         if ((long)a.Length * b.Length > 4_000_000)
             return [new DiffLine('-', $"({a.Length} lines)"), new DiffLine('+', $"({b.Length} lines; too large to compare line by line)")];
         var lcs = new int[a.Length + 1, b.Length + 1];

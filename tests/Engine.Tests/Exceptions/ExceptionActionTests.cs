@@ -94,6 +94,12 @@ public class ExceptionActionTests(TestHost host) : IClassFixture<TestHost>
         versions[1].GetProperty("reason").GetString().ShouldBe("lot from the implant log");
         versions[1].GetProperty("diffFromPrevious").EnumerateArray().ShouldContain(l => l.GetProperty("kind").GetString() == "+" && l.GetProperty("text").GetString()!.Contains("L998877"));
         detail.GetProperty("history").EnumerateArray().ShouldContain(h => h.GetProperty("action").GetString() == "exception.edit-replay");
+        // A role without need for patient identifiers sees the versions too, with the encounter and account blanked.
+        using var supply = host.Client(TestHost.SupplyKey);
+        var masked = await (await supply.GetAsync($"api/v1/exceptions/{ex.Id}")).Content.ReadAsStringAsync();
+        masked.ShouldContain("L998877");
+        masked.ShouldNotContain(usage.Encounter);
+        masked.ShouldNotContain(usage.Account);
         await using var db = host.NewDb();
         (await db.InboxMessages.SingleAsync(m => m.Id == ex.InboxMessageId)).PayloadVersion.ShouldBe(2);
         (await db.EstatePostings.CountAsync(p => p.IdempotencyKey == $"SCH:{usage.TransactionId}:Consumption:erp")).ShouldBe(1);
