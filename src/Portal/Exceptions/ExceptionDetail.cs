@@ -96,8 +96,8 @@ public static class LineDiff
 {
     public static IReadOnlyList<DiffLine> Compute(string before, string after)
     {
-        var a = before.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        var b = after.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var a = before.TrimEnd('\r', '\n').Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var b = after.TrimEnd('\r', '\n').Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         if ((long)a.Length * b.Length > 4_000_000)
             return [new DiffLine('-', $"({a.Length} lines)"), new DiffLine('+', $"({b.Length} lines; too large to compare line by line)")];
         var lcs = new int[a.Length + 1, b.Length + 1];
