@@ -94,6 +94,7 @@ public static class PortalApp
         app.MapX12Intake();
         app.MapCsvIntake();
         app.MapJobs();
+        HealthSync.Portal.Admin.AdminEndpoints.MapAdmin(app);
         app.MapFragments();
         HealthSync.Portal.Exceptions.ExceptionForms.MapExceptionForms(app);
         if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();

@@ -31,7 +31,7 @@ public static class DemoSeeder
                 {
                     db.LocationMappings.Add(new LocationMapping
                     {
-                        Facility = f.Code, LocationCode = l.Code, CostCenter = DemoCatalog.CostCenter(f, l), ErpLocation = DemoCatalog.ErpLocation(f, l),
+                        Facility = f.Code, LocationCode = l.Code, CostCenter = DemoCatalog.CostCenter(f, l), ErpLocation = DemoCatalog.ErpLocation(f, l), EffectiveFrom = since,
                     });
                     foreach (var i in DemoCatalog.Items)
                         db.EstateInventory.Add(new EstateInventory { Facility = f.Code, Location = DemoCatalog.ErpLocation(f, l), Sku = i.Sku, OnHand = i.Stock, ParLevel = i.Par });
@@ -47,7 +47,7 @@ public static class DemoSeeder
                 if (i.Billable && i.Fault != "unmapped-charge-code")
                     db.ChargeCodeMappings.Add(new ChargeCodeMapping { Sku = i.Sku, ChargeCode = DemoCatalog.ChargeCode(i), UnitPrice = i.Price, EffectiveFrom = since });
                 if (i.Pack is { } pack)
-                    db.UomConversions.Add(new UomConversion { Sku = i.Sku, FromUom = pack.Uom, Factor = pack.Factor });
+                    db.UomConversions.Add(new UomConversion { Sku = i.Sku, FromUom = pack.Uom, Factor = pack.Factor, EffectiveFrom = since });
             }
             foreach (var (category, workflow, team) in DemoCatalog.Routing)
                 db.RoutingRules.Add(new RoutingRule { Category = category, Workflow = workflow, Team = team });

@@ -26,7 +26,7 @@ public static class ExceptionFactory
             SourceSystem = sourceSystem,
             Status = ExceptionStatus.Open,
             Team = map.RouteTeam(problem.Category, workflow, facility),
-            SlaDueAt = now + Categories.Sla(problem.Category),
+            SlaDueAt = now + map.Settings.Sla(problem.Category),
             AmountAtRisk = amountAtRisk,
             BusinessKeyType = businessKey?.Type,
             BusinessKey = businessKey?.Value,

@@ -1,4 +1,5 @@
 using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,37 +13,54 @@ public sealed class MappingSnapshot
 {
     private readonly ILookup<string, ItemMapping> _items;
     private readonly ILookup<string, ChargeCodeMapping> _charges;
-    private readonly Dictionary<(string, string), LocationMapping> _locations;
-    private readonly Dictionary<(string, string), decimal> _uom;
+    private readonly ILookup<(string, string), LocationMapping> _locations;
+    private readonly ILookup<(string, string), UomConversion> _uom;
     private readonly IReadOnlyList<RoutingRule> _routing;
-    private readonly Dictionary<string, string> _owners;
+    private readonly Dictionary<(string, string), string> _owners;
 
     public MappingSnapshot(IEnumerable<ItemMapping> items, IEnumerable<ChargeCodeMapping> charges, IEnumerable<LocationMapping> locations,
-        IEnumerable<UomConversion> uom, IEnumerable<RoutingRule> routing, IEnumerable<OwnershipEntry>? ownership = null)
+        IEnumerable<UomConversion> uom, IEnumerable<RoutingRule> routing, IEnumerable<OwnershipEntry>? ownership = null,
+        EngineSettings? settings = null, IEnumerable<SupplierMapping>? suppliers = null)
     {
-        _owners = (ownership ?? []).ToDictionary(o => o.Entity, o => o.SystemOfRecord, StringComparer.OrdinalIgnoreCase);
+        _owners = (ownership ?? []).ToDictionary(o => (o.Entity.ToLowerInvariant(), (o.Field ?? "").ToLowerInvariant()), o => o.SystemOfRecord);
         _items = items.ToLookup(i => i.ItemCode, StringComparer.OrdinalIgnoreCase);
         _charges = charges.ToLookup(c => c.Sku, StringComparer.OrdinalIgnoreCase);
-        _locations = locations.ToDictionary(l => (l.Facility.ToUpperInvariant(), l.LocationCode.ToUpperInvariant()));
-        _uom = uom.ToDictionary(u => (u.Sku.ToUpperInvariant(), u.FromUom.ToUpperInvariant()), u => u.Factor);
+        _locations = locations.ToLookup(l => (l.Facility.ToUpperInvariant(), l.LocationCode.ToUpperInvariant()));
+        _uom = uom.ToLookup(u => (u.Sku.ToUpperInvariant(), u.FromUom.ToUpperInvariant()));
         _routing = routing.ToList();
+        Settings = settings ?? EngineSettings.Defaults;
+        Suppliers = (suppliers ?? []).ToList();
     }
 
     public static MappingSnapshot Empty { get; } = new([], [], [], [], []);
+
+    public EngineSettings Settings { get; }
+
+    public IReadOnlyList<SupplierMapping> Suppliers { get; }
 
     public ItemMapping? Item(string itemCode, string facility, DateTime at) => Pick(_items[itemCode], facility, at, i => i.Facility, i => i.EffectiveFrom, i => i.EffectiveTo);
 
     public ChargeCodeMapping? ChargeCode(string sku, string facility, DateTime at) => Pick(_charges[sku], facility, at, c => c.Facility, c => c.EffectiveFrom, c => c.EffectiveTo);
 
-    public LocationMapping? Location(string facility, string locationCode) =>
-        _locations.GetValueOrDefault((facility.ToUpperInvariant(), locationCode.ToUpperInvariant()));
+    /// <summary>The active cost-center mapping of a location valid at the event's time.</summary>
+    public LocationMapping? Location(string facility, string locationCode, DateTime at) =>
+        Pick(_locations[(facility.ToUpperInvariant(), locationCode.ToUpperInvariant())].Where(l => l.Active), facility, at, _ => null, l => l.EffectiveFrom, l => l.EffectiveTo);
 
     /// <summary>Factor that converts one <paramref name="fromUom"/> of the SKU into its base unit; 1 for the base unit itself.</summary>
-    public decimal? UomFactor(string sku, string fromUom, string baseUom) =>
-        string.Equals(fromUom, baseUom, StringComparison.OrdinalIgnoreCase) ? 1m : _uom.TryGetValue((sku.ToUpperInvariant(), fromUom.ToUpperInvariant()), out var f) ? f : null;
+    public decimal? UomFactor(string sku, string fromUom, string baseUom, string? facility, DateTime at) =>
+        string.Equals(fromUom, baseUom, StringComparison.OrdinalIgnoreCase)
+            ? 1m
+            : Pick(_uom[(sku.ToUpperInvariant(), fromUom.ToUpperInvariant())], facility, at, u => u.Facility, u => u.EffectiveFrom, u => u.EffectiveTo)?.Factor;
 
-    /// <summary>The system of record for an entity in the ownership matrix (e.g. inventory-balance -> erp), if set.</summary>
-    public string? SystemOfRecord(string entity) => _owners.GetValueOrDefault(entity);
+    /// <summary>The system of record for an entity (or one of its fields) in the ownership matrix, if set; a field falls back to its entity.</summary>
+    public string? SystemOfRecord(string entity, string? field = null) =>
+        field is not null && _owners.TryGetValue((entity.ToLowerInvariant(), field.ToLowerInvariant()), out var f) ? f : _owners.GetValueOrDefault((entity.ToLowerInvariant(), ""));
+
+    /// <summary>The supplier an EDI partner id, ERP vendor id or procurement id names, valid at the given time.</summary>
+    public SupplierMapping? Supplier(string anyId, DateTime at) =>
+        Pick(Suppliers.Where(s => string.Equals(s.EdiPartnerId, anyId, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(s.ErpVendorId, anyId, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(s.ProcurementId, anyId, StringComparison.OrdinalIgnoreCase)), null, at, s => s.Facility, s => s.EffectiveFrom, s => s.EffectiveTo);
 
     /// <summary>The team for an exception: the most specific matching rule wins; a named category outweighs a facility, which outweighs a workflow.</summary>
     public string? RouteTeam(string category, string workflow, string? facility) =>
@@ -54,7 +72,7 @@ public sealed class MappingSnapshot
             .Select(r => r.Team)
             .FirstOrDefault();
 
-    private static T? Pick<T>(IEnumerable<T> candidates, string facility, DateTime at, Func<T, string?> fac, Func<T, DateTime> from, Func<T, DateTime?> to)
+    private static T? Pick<T>(IEnumerable<T> candidates, string? facility, DateTime at, Func<T, string?> fac, Func<T, DateTime> from, Func<T, DateTime?> to)
         where T : class =>
         candidates
             .Where(c => from(c) <= at && (to(c) is null || to(c) > at))
@@ -93,10 +111,12 @@ public sealed class MappingCatalog(IServiceScopeFactory scopes, TimeProvider tim
             _current = new MappingSnapshot(
                 await db.ItemMappings.AsNoTracking().ToListAsync(ct),
                 await db.ChargeCodeMappings.AsNoTracking().ToListAsync(ct),
-                await db.LocationMappings.AsNoTracking().Where(l => l.Active).ToListAsync(ct),
+                await db.LocationMappings.AsNoTracking().ToListAsync(ct),
                 await db.UomConversions.AsNoTracking().ToListAsync(ct),
                 await db.RoutingRules.AsNoTracking().ToListAsync(ct),
-                await db.Ownership.AsNoTracking().ToListAsync(ct));
+                await db.Ownership.AsNoTracking().ToListAsync(ct),
+                new EngineSettings(await db.Settings.AsNoTracking().ToListAsync(ct)),
+                await db.SupplierMappings.AsNoTracking().ToListAsync(ct));
             _loadedAt = time.GetUtcNow();
         }
         finally

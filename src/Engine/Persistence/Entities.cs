@@ -293,6 +293,7 @@ public sealed class ItemMapping
     public DateTime? EffectiveTo { get; set; }
 }
 
+/// <summary>ERP SKU to charge description master code and price; payers listed in PayerRestrictions may not be billed for it.</summary>
 public sealed class ChargeCodeMapping
 {
     public long Id { get; set; }
@@ -300,6 +301,9 @@ public sealed class ChargeCodeMapping
     public string? Facility { get; set; }
     public required string ChargeCode { get; set; }
     public decimal UnitPrice { get; set; }
+    public bool Billable { get; set; } = true;
+    /// <summary>Comma-separated payer ids that do not pay this charge separately (e.g. bundled under a contract).</summary>
+    public string? PayerRestrictions { get; set; }
     public DateTime EffectiveFrom { get; set; }
     public DateTime? EffectiveTo { get; set; }
 }
@@ -312,14 +316,73 @@ public sealed class LocationMapping
     public required string CostCenter { get; set; }
     public required string ErpLocation { get; set; }
     public bool Active { get; set; } = true;
+    public DateTime EffectiveFrom { get; set; }
+    public DateTime? EffectiveTo { get; set; }
 }
 
+/// <summary>How many base units one of <see cref="FromUom"/> holds for a SKU (a box of 10, a case of 12), optionally per facility.</summary>
 public sealed class UomConversion
 {
     public long Id { get; set; }
     public required string Sku { get; set; }
+    public string? Facility { get; set; }
     public required string FromUom { get; set; }
     public decimal Factor { get; set; }
+    public DateTime EffectiveFrom { get; set; }
+    public DateTime? EffectiveTo { get; set; }
+}
+
+/// <summary>One supplier as each system knows it: the ERP vendor id, the procurement system's id and the EDI partner id.</summary>
+public sealed class SupplierMapping
+{
+    public long Id { get; set; }
+    public required string ErpVendorId { get; set; }
+    public string? Facility { get; set; }
+    public required string Name { get; set; }
+    public string? ProcurementId { get; set; }
+    public string? EdiPartnerId { get; set; }
+    public DateTime EffectiveFrom { get; set; }
+    public DateTime? EffectiveTo { get; set; }
+}
+
+public enum MappingChangeStatus { Pending, Applied, Rejected }
+
+/// <summary>
+/// One change to a crosswalk: who asked, why, the row before and after (JSON). Mapping types that require a second
+/// person's approval keep the change Pending until another admin applies or rejects it.
+/// </summary>
+public sealed class MappingChange
+{
+    public long Id { get; set; }
+    public required string MappingType { get; set; }
+    public long? MappingId { get; set; }
+    public required string Action { get; set; }
+    public MappingChangeStatus Status { get; set; }
+    public string? Before { get; set; }
+    public string? After { get; set; }
+    public required string Reason { get; set; }
+    public required string RequestedBy { get; set; }
+    public DateTime RequestedAt { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTime? DecidedAt { get; set; }
+    public string? DecisionNote { get; set; }
+}
+
+/// <summary>An administrator's setting (SLA, tolerance, masking rule, retention) as a validated key and value.</summary>
+public sealed class Setting
+{
+    public required string Key { get; set; }
+    public required string Value { get; set; }
+    public required string UpdatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>The named business owner accountable for a workflow.</summary>
+public sealed class WorkflowOwner
+{
+    public required string Workflow { get; set; }
+    public required string Owner { get; set; }
+    public string? Contact { get; set; }
 }
 
 public sealed class RoutingRule
@@ -331,10 +394,12 @@ public sealed class RoutingRule
     public required string Team { get; set; }
 }
 
+/// <summary>The system of record for an entity, or for one field of it when <see cref="Field"/> is set.</summary>
 public sealed class OwnershipEntry
 {
     public long Id { get; set; }
     public required string Entity { get; set; }
+    public string? Field { get; set; }
     public required string SystemOfRecord { get; set; }
     public string? BusinessOwner { get; set; }
 }
@@ -349,6 +414,9 @@ public sealed class User
     public string? Team { get; set; }
     public bool Disabled { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Set when an administrator resets the password: the user must choose a new one at the next sign-in.</summary>
+    public bool MustChangePassword { get; set; }
+    public DateTime? PasswordChangedAt { get; set; }
 }
 
 public sealed class ApiKey

@@ -26,6 +26,10 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
     public DbSet<ChargeCodeMapping> ChargeCodeMappings => Set<ChargeCodeMapping>();
     public DbSet<LocationMapping> LocationMappings => Set<LocationMapping>();
     public DbSet<UomConversion> UomConversions => Set<UomConversion>();
+    public DbSet<SupplierMapping> SupplierMappings => Set<SupplierMapping>();
+    public DbSet<MappingChange> MappingChanges => Set<MappingChange>();
+    public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<WorkflowOwner> WorkflowOwners => Set<WorkflowOwner>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<OwnershipEntry> Ownership => Set<OwnershipEntry>();
     public DbSet<User> Users => Set<User>();
@@ -209,18 +213,41 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
         b.Entity<LocationMapping>(e =>
         {
             e.ToTable("location_mappings");
-            e.HasIndex(x => new { x.Facility, x.LocationCode }).IsUnique();
+            e.HasIndex(x => new { x.Facility, x.LocationCode });
         });
         b.Entity<UomConversion>(e =>
         {
             e.ToTable("uom_conversions");
-            e.HasIndex(x => new { x.Sku, x.FromUom }).IsUnique();
+            e.HasIndex(x => new { x.Sku, x.FromUom });
+        });
+        b.Entity<SupplierMapping>(e =>
+        {
+            e.ToTable("supplier_mappings");
+            e.HasIndex(x => x.ErpVendorId);
+            e.HasIndex(x => x.EdiPartnerId);
+        });
+        b.Entity<MappingChange>(e =>
+        {
+            e.ToTable("mapping_changes");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => new { x.MappingType, x.MappingId });
+            e.HasIndex(x => new { x.Status, x.RequestedAt });
+        });
+        b.Entity<Setting>(e =>
+        {
+            e.ToTable("settings");
+            e.HasKey(x => x.Key);
+        });
+        b.Entity<WorkflowOwner>(e =>
+        {
+            e.ToTable("workflow_owners");
+            e.HasKey(x => x.Workflow);
         });
         b.Entity<RoutingRule>(e => e.ToTable("routing_rules"));
         b.Entity<OwnershipEntry>(e =>
         {
             e.ToTable("ownership_entries");
-            e.HasIndex(x => x.Entity).IsUnique();
+            e.HasIndex(x => new { x.Entity, x.Field }).IsUnique();
         });
         b.Entity<User>(e =>
         {

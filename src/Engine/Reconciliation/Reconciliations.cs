@@ -43,11 +43,11 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         (await db.BusinessDocuments.AsNoTracking().Where(d => d.Kind == kind && d.RecordedAt >= since).ToListAsync(ct))
             .Select(d => (Row: d, Fact: CanonicalJson.Deserialize(d.Canonical) as T)).Where(x => x.Fact is not null).Select(x => (x.Row, x.Fact!)).ToList();
 
-    private static Func<string, string, string, decimal?> Uom(MappingSnapshot map) => (item, from, to) =>
+    private static Func<string, string, string, decimal?> Uom(MappingSnapshot map, DateTime at) => (item, from, to) =>
     {
         if (string.Equals(from, to, StringComparison.OrdinalIgnoreCase)) return 1m;
-        if (map.UomFactor(item, from, to) is { } f) return f;
-        return map.UomFactor(item, to, from) is { } g && g != 0 ? 1m / g : null;
+        if (map.UomFactor(item, from, to, null, at) is { } f) return f;
+        return map.UomFactor(item, to, from, null, at) is { } g && g != 0 ? 1m / g : null;
     };
 
     public async Task<JobOutcome> ThreeWayMatchAsync(JobProgress progress, CancellationToken ct)
@@ -66,7 +66,7 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
             l.LineNumber, l.BuyerItem ?? l.VendorItem ?? "", l.Quantity ?? 0m, l.Uom ?? "EA", l.UnitPrice ?? 0m, i.Fact.InvoiceDate ?? DateOnly.FromDateTime(i.Row.RecordedAt))))).ToList();
         var map = await catalog.CurrentAsync(ct);
         var matches = ThreeWayMatch.Match(poLines, receiptLines, invoiceLines.Select(x => x.Line).ToList(),
-            new MatchTolerances(_o.PriceTolerancePercent, _o.PriceToleranceAbsolute, _o.QuantityToleranceUnits), Uom(map));
+            new MatchTolerances(_o.PriceTolerancePercent, _o.PriceToleranceAbsolute, _o.QuantityToleranceUnits), Uom(map, now));
         var origin = invoiceLines.GroupBy(x => (x.Line.Vendor, x.Line.InvoiceNumber)).ToDictionary(g => g.Key, g => g.First().Doc);
         await progress.ReportAsync(50, invoiceLines.Count, ct);
 
@@ -252,7 +252,7 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         await progress.ReportAsync(40, erp.Count, ct);
         var map = await catalog.CurrentAsync(ct);
         var owner = map.SystemOfRecord("inventory-balance") == Systems.Warehouse ? InventorySystem.Warehouse : InventorySystem.Erp;
-        var results = InventoryDrift.Compare(erp, warehouse, Uom(map), _o.InventoryTolerance, owner);
+        var results = InventoryDrift.Compare(erp, warehouse, Uom(map, now), _o.InventoryTolerance, owner);
         var verdicts = results.Select(r => new Verdict($"{r.Facility}|{r.Location}|{r.Item}", r.Outcome.ToString(), r.Outcome == DriftOutcome.Agree, r.Facility, null,
             Math.Abs(r.Difference), r.Difference, r.Reason, now.Date,
             r.Outcome == DriftOutcome.Agree ? null : new Problem(r.Outcome == DriftOutcome.UomUnconvertible ? Categories.MappingGap : Categories.UpstreamData, "inventory-" + Kebab(r.Outcome.ToString()),

@@ -48,7 +48,7 @@ public static class SupplyChargeDecision
         if (problems.Count > 0) return new(u, null, problems, estimate);
 
         var facility = u.Facility!;
-        var location = map.Location(facility, u.Location ?? "");
+        var location = map.Location(facility, u.Location ?? "", at);
         if (location is null)
             problems.Add(new(Categories.MappingGap, "unknown-location",
                 $"Location '{u.Location}' at facility {facility} has no cost-center mapping."));
@@ -64,7 +64,7 @@ public static class SupplyChargeDecision
         if (item.LotTracked && string.IsNullOrWhiteSpace(u.Lot) && string.IsNullOrWhiteSpace(u.Serial))
             problems.Add(new(Categories.Validation, "missing-lot", $"Implant '{u.ItemCode}' ({item.Description}) is lot-tracked but the usage carries no lot or serial number."));
 
-        var factor = map.UomFactor(item.Sku, uom, item.BaseUom);
+        var factor = map.UomFactor(item.Sku, uom, item.BaseUom, facility, at);
         if (factor is null)
             problems.Add(new(Categories.MappingGap, "uom-mismatch", $"Unit '{uom}' cannot be converted to {item.Sku}'s base unit '{item.BaseUom}': no conversion is defined."));
         var baseQty = qty * (factor ?? 1m);

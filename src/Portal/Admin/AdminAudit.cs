@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using System.Text.Json;
+using HealthSync.Engine.Persistence;
+
+namespace HealthSync.Portal.Admin;
+
+/// <summary>Every administrative change is audited with who, what, why, and the state before and after (as JSON).</summary>
+public static class AdminAudit
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Record(HealthSyncDb db, ClaimsPrincipal user, string action, string targetType, string? targetId, DateTime at,
+        object? before = null, object? after = null, string? reason = null) =>
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = at,
+            Actor = user.Identity?.Name ?? "unknown",
+            Action = action,
+            TargetType = targetType,
+            TargetId = targetId,
+            Reason = reason,
+            Before = before is null ? null : before as string ?? JsonSerializer.Serialize(before, Json),
+            After = after is null ? null : after as string ?? JsonSerializer.Serialize(after, Json),
+        });
+}

@@ -1,0 +1,10 @@
+namespace HealthSync.Portal.Admin;
+
+/// <summary>The administration form posts and <c>/api/v1/admin</c>: administrators only.</summary>
+public static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        return app;
+    }
+}
