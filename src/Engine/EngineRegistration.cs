@@ -37,6 +37,8 @@ public static class EngineRegistration
         services.AddOptions<DropFolderOptions>().BindConfiguration("Engine:DropFolders").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<MappingCatalog>();
+        services.AddSingleton<MappingAdministration>();
+        services.AddSingleton<MappingFixes>();
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<DeliveryTargets>();

@@ -107,21 +107,31 @@ public sealed class MappingCatalog(IServiceScopeFactory scopes, TimeProvider tim
         {
             if (time.GetUtcNow() - _loadedAt < MaxAge) return;
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
-            _current = new MappingSnapshot(
-                await db.ItemMappings.AsNoTracking().ToListAsync(ct),
-                await db.ChargeCodeMappings.AsNoTracking().ToListAsync(ct),
-                await db.LocationMappings.AsNoTracking().ToListAsync(ct),
-                await db.UomConversions.AsNoTracking().ToListAsync(ct),
-                await db.RoutingRules.AsNoTracking().ToListAsync(ct),
-                await db.Ownership.AsNoTracking().ToListAsync(ct),
-                new EngineSettings(await db.Settings.AsNoTracking().ToListAsync(ct)),
-                await db.SupplierMappings.AsNoTracking().ToListAsync(ct));
+            _current = await LoadAsync(scope.ServiceProvider.GetRequiredService<HealthSyncDb>(), null, ct);
             _loadedAt = time.GetUtcNow();
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>A snapshot of the stored crosswalks, optionally with one more (not yet saved) mapping row: "what if this mapping existed".</summary>
+    public static async Task<MappingSnapshot> LoadAsync(HealthSyncDb db, object? candidate, CancellationToken ct)
+    {
+        static List<T> With<T>(List<T> rows, object? extra) where T : class
+        {
+            if (extra is T row) rows.Add(row);
+            return rows;
+        }
+        return new MappingSnapshot(
+            With(await db.ItemMappings.AsNoTracking().ToListAsync(ct), candidate),
+            With(await db.ChargeCodeMappings.AsNoTracking().ToListAsync(ct), candidate),
+            With(await db.LocationMappings.AsNoTracking().ToListAsync(ct), candidate),
+            With(await db.UomConversions.AsNoTracking().ToListAsync(ct), candidate),
+            await db.RoutingRules.AsNoTracking().ToListAsync(ct),
+            await db.Ownership.AsNoTracking().ToListAsync(ct),
+            new EngineSettings(await db.Settings.AsNoTracking().ToListAsync(ct)),
+            With(await db.SupplierMappings.AsNoTracking().ToListAsync(ct), candidate));
     }
 }
