@@ -23,7 +23,11 @@ public sealed record MappingResult(bool Ok, string Message, string? Refusal = nu
 public sealed record ImportRow(int Row, string Key, string Outcome, IReadOnlyList<FieldError> Errors);
 
 /// <summary>A CSV import's row-by-row validation report; <see cref="Applied"/> is false when nothing was written.</summary>
-public sealed record ImportReport(string Type, int Rows, int Valid, int Invalid, bool Applied, bool Pending, string Message, IReadOnlyList<FieldError> FileErrors, IReadOnlyList<ImportRow> Lines);
+public sealed record ImportReport(string Type, int Rows, int Valid, int Invalid, bool Applied, bool Pending, string Message, IReadOnlyList<FieldError> FileErrors, IReadOnlyList<ImportRow> Lines)
+{
+    /// <summary>The audit entry that keeps this report, so the report page can be reopened.</summary>
+    public long? AuditId { get; init; }
+}
 
 /// <summary>A version of a mapping as listed: its values and whether it is in force now, scheduled, or ended.</summary>
 public sealed record MappingVersion(long Id, string Key, string State, IReadOnlyDictionary<string, string> Values);
@@ -36,6 +40,7 @@ public sealed record MappingVersion(long Id, string Key, string State, IReadOnly
 public sealed class MappingAdministration(MappingCatalog catalog, TimeProvider time)
 {
     public const int MaxImportRows = 10_000;
+    public const int MaxImportBytes = 5_000_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string ApprovalKey(MappingType type) => $"mapping-approval.{type.Name}";
@@ -198,10 +203,52 @@ public sealed class MappingAdministration(MappingCatalog catalog, TimeProvider t
     {
         if (string.IsNullOrWhiteSpace(reason))
             return new ImportReport(type.Name, 0, 0, 0, false, false, "Say why the mappings are imported.", [new("reason", "Say why the mappings are imported.")], []);
-        var (records, fileErrors) = ReadCsv(type, csv);
-        if (fileErrors.Count > 0)
-            return new ImportReport(type.Name, records.Count, 0, records.Count, false, false, "The file cannot be imported: " + string.Join(" ", fileErrors.Select(e => e.Message)), fileErrors, []);
+        var report = await ValidateImportAsync(db, type, csv, ct);
+        var rows = report.Parsed;
+        var invalid = report.Lines.Count(l => l.Errors.Count > 0);
+        ImportReport result;
+        if (report.FileErrors.Count > 0)
+            result = new ImportReport(type.Name, report.Lines.Count, 0, report.Lines.Count, false, false,
+                "The file cannot be imported: " + string.Join(" ", report.FileErrors.Select(e => e.Message)), report.FileErrors, []);
+        else if (report.Lines.Count == 0)
+            result = new ImportReport(type.Name, 0, 0, 0, false, false, "The file has no rows.", [new("file", "The file has a header but no rows.")], []);
+        else if (invalid > 0 && !acceptValidRows)
+            result = new ImportReport(type.Name, report.Lines.Count, rows.Count, invalid, false, false,
+                $"Nothing imported: {invalid} of {report.Lines.Count} row(s) are invalid. Fix them, or import only the {rows.Count} valid row(s) explicitly.", [], report.Lines);
+        else
+        {
+            var pending = RequiresApproval(await catalog.CurrentAsync(ct), type);
+            var outcome = pending ? "pending approval" : "applied";
+            foreach (var (number, row) in rows)
+            {
+                if (pending) await RequestAsync(db, type, null, "import", type.Values(row), reason, actor, ct, save: false);
+                else await ApplyAsync(db, type, row, "import", $"{reason.Trim()} (CSV row {number})", actor.Name, null, ct);
+            }
+            result = new ImportReport(type.Name, report.Lines.Count, rows.Count, invalid, !pending, pending,
+                $"{rows.Count} row(s) {outcome}" + (invalid > 0 ? $"; {invalid} invalid row(s) left out." : "."), [],
+                report.Lines.Select(l => l.Errors.Count == 0 ? l with { Outcome = outcome } : l).ToList());
+        }
 
+        // Rejected imports are audited too: the report is what the administrator saw, and the page reopens it from here.
+        var entry = new AuditEntry
+        {
+            At = time.GetUtcNow().UtcDateTime, Actor = actor.Name, Action = "mapping.import", TargetType = "mapping:" + type.Name,
+            Detail = result.Message, Reason = reason.Trim(), After = JsonSerializer.Serialize(result, Json),
+        };
+        db.AuditEntries.Add(entry);
+        await CommitAsync(db, ct);
+        return result with { AuditId = entry.Id };
+    }
+
+    private sealed record ValidatedImport(IReadOnlyList<FieldError> FileErrors, IReadOnlyList<ImportRow> Lines, List<(int Row, object Entity)> Parsed);
+
+    private async Task<ValidatedImport> ValidateImportAsync(HealthSyncDb db, MappingType type, Stream csv, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await csv.CopyToAsync(buffer, ct);
+        if (buffer.Length > MaxImportBytes) return new ValidatedImport([new("file", $"The file is larger than {MaxImportBytes / 1_000_000} MB; split it.")], [], []);
+        var (records, fileErrors) = ReadCsv(type, buffer.ToArray());
+        if (fileErrors.Count > 0) return new ValidatedImport(fileErrors, [], []);
         var now = time.GetUtcNow().UtcDateTime;
         var reference = await ReferenceDataAsync(db, ct);
         var existing = (await type.AllAsync(db, ct)).ToLookup(r => type.KeyOf(r));
@@ -212,7 +259,8 @@ public sealed class MappingAdministration(MappingCatalog catalog, TimeProvider t
         {
             var (row, errors) = type.Parse(values, now);
             var list = errors.Select(e => new FieldError(e.Field, e.Message)).ToList();
-            var key = type.KeyOf(values.ToDictionary(v => v.Key, v => v.Value ?? ""));
+            var text = values.ToDictionary(v => v.Key, v => v.Value ?? "");
+            var key = type.KeyOf(text);
             if (row is not null)
             {
                 Check(type, row, reference, list);
@@ -222,34 +270,10 @@ public sealed class MappingAdministration(MappingCatalog catalog, TimeProvider t
                     seen[(key, MappingType.FromOf(row))] = number;
                 if (Conflict(existing[key], row) is { } clash) list.Add(new(MappingType.EffectiveFrom, clash));
             }
-            lines.Add(new ImportRow(number, type.Describe(values.ToDictionary(v => v.Key, v => v.Value ?? "")), list.Count == 0 ? "valid" : "rejected", list));
+            lines.Add(new ImportRow(number, type.Describe(text), list.Count == 0 ? "valid" : "rejected", list));
             if (list.Count == 0) parsed.Add((number, row!));
         }
-
-        var invalid = lines.Count(l => l.Errors.Count > 0);
-        if (lines.Count == 0)
-            return new ImportReport(type.Name, 0, 0, 0, false, false, "The file has no rows.", [new("file", "The file has a header but no rows.")], []);
-        if (invalid > 0 && !acceptValidRows)
-            return new ImportReport(type.Name, lines.Count, parsed.Count, invalid, false, false,
-                $"Nothing imported: {invalid} of {lines.Count} row(s) are invalid. Fix them, or import only the {parsed.Count} valid row(s) explicitly.", [], lines);
-
-        var map = await catalog.CurrentAsync(ct);
-        var pending = RequiresApproval(map, type);
-        var outcome = pending ? "pending approval" : "applied";
-        foreach (var (number, row) in parsed)
-        {
-            if (pending) await RequestAsync(db, type, null, "import", type.Values(row), reason, actor, ct, save: false);
-            else await ApplyAsync(db, type, row, "import", $"{reason.Trim()} (CSV row {number})", actor.Name, null, ct);
-        }
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = now, Actor = actor.Name, Action = "mapping.import", TargetType = "mapping:" + type.Name,
-            Detail = $"{parsed.Count} row(s) {outcome}, {invalid} rejected", Reason = reason.Trim(),
-        });
-        await CommitAsync(db, ct);
-        lines = lines.Select(l => l.Errors.Count == 0 ? l with { Outcome = outcome } : l).ToList();
-        return new ImportReport(type.Name, lines.Count, parsed.Count, invalid, !pending && parsed.Count > 0, pending,
-            $"{parsed.Count} row(s) {outcome}" + (invalid > 0 ? $"; {invalid} invalid row(s) left out." : "."), [], lines);
+        return new ValidatedImport([], lines, parsed);
     }
 
     /// <summary>The mappings as CSV in the import's columns; with <paramref name="allVersions"/> also ended and scheduled versions.</summary>
@@ -263,13 +287,11 @@ public sealed class MappingAdministration(MappingCatalog catalog, TimeProvider t
         return sb.ToString();
     }
 
-    private static (List<(int Row, Dictionary<string, string?> Values)> Records, List<FieldError> Errors) ReadCsv(MappingType type, Stream stream)
+    private static (List<(int Row, Dictionary<string, string?> Values)> Records, List<FieldError> Errors) ReadCsv(MappingType type, byte[] content)
     {
         var records = new List<(int, Dictionary<string, string?>)>();
         var errors = new List<FieldError>();
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        var bytes = buffer.ToArray().AsMemory();
+        var bytes = content.AsMemory();
         if (bytes.Span.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
         if (bytes.Span.Trim((byte)' ').IsEmpty)
         {

@@ -24,6 +24,13 @@ public abstract class MappingType
     public const string EffectiveTo = "effective_to";
     public const string Facility = "facility";
 
+    // Declared before All: static fields initialise in order, and every kind binds these.
+    protected static readonly MappingField[] Period =
+    [
+        new(EffectiveFrom, "Effective from", FieldKind.Date, false, false, "Empty: now"),
+        new(EffectiveTo, "Effective to", FieldKind.Date, false, false, "Empty: open-ended"),
+    ];
+
     public abstract string Name { get; }
     public abstract string Label { get; }
     public abstract IReadOnlyList<MappingField> Fields { get; }
@@ -95,11 +102,6 @@ public abstract class MappingType
     /// <summary>Every field plus the validity period, in CSV column order.</summary>
     public abstract IReadOnlyList<MappingField> Columns { get; }
 
-    protected static readonly MappingField[] Period =
-    [
-        new(EffectiveFrom, "Effective from", FieldKind.Date, false, false, "Empty: now"),
-        new(EffectiveTo, "Effective to", FieldKind.Date, false, false, "Empty: open-ended"),
-    ];
 
     public static string Text(MappingField field, object row)
     {

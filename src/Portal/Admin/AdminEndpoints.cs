@@ -1,3 +1,5 @@
+using HealthSync.Portal.Admin.Mappings;
+
 namespace HealthSync.Portal.Admin;
 
 /// <summary>The administration form posts and <c>/api/v1/admin</c>: administrators only.</summary>
@@ -5,6 +7,7 @@ public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
+        app.MapMappingAdmin();
         return app;
     }
 }
