@@ -69,6 +69,7 @@ public static class DemoCatalog
     public static string ErpLocation(DemoFacility f, DemoLocation l) => $"{f.Code}-{l.Code}-STOCK";
     public static string ChargeCode(DemoItem i) => "CDM-" + i.Sku[4..];
 
+    /// <summary>Exception routing; the last rule is the fallback, so no exception goes to nobody.</summary>
     public static readonly IReadOnlyList<(string Category, string? Workflow, string Team)> Routing =
     [
         ("*", "supply-charge", "revenue-cycle"),
@@ -83,16 +84,40 @@ public static class DemoCatalog
         ("validation", "payment-posting", "revenue-cycle"),
         ("duplicate", "procure-to-pay", "supply-chain"),
         ("duplicate", "payment-posting", "revenue-cycle"),
+        ("*", null, "integration-ops"),
     ];
 
-    public static readonly IReadOnlyList<(string Entity, string System, string Owner)> Ownership =
+    /// <summary>
+    /// The ownership matrix: the system of record and business owner of every entity the engine moves, with
+    /// field-level rows where one field is mastered elsewhere than its entity.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Entity, string? Field, string System, string Owner)> Ownership =
     [
-        ("item", "erp", "Director of Supply Chain"),
-        ("location", "erp", "Controller"),
-        ("charge-code", "billing", "Revenue Integrity Manager"),
-        ("inventory-balance", "erp", "Director of Supply Chain"),
-        ("patient-charge", "billing", "Revenue Cycle Director"),
-        ("replenishment", "warehouse", "Warehouse Manager"),
-        ("patient-account", "billing", "Patient Access Manager"),
+        ("supplier", null, "procurement", "Procurement Manager"),
+        ("supplier", "remit-to", "erp", "Accounts Payable Manager"),
+        ("item", null, "erp", "Director of Supply Chain"),
+        ("item", "price", "erp", "Contracts Manager"),
+        ("item", "description", "procurement", "Procurement Manager"),
+        ("location", null, "erp", "Controller"),
+        ("charge-code", null, "billing", "Revenue Integrity Manager"),
+        ("patient-account", null, "billing", "Patient Access Manager"),
+        ("purchase-order", null, "procurement", "Procurement Manager"),
+        ("receipt", null, "warehouse", "Warehouse Manager"),
+        ("invoice", null, "erp", "Accounts Payable Manager"),
+        ("payment", null, "gateway", "Cash Posting Supervisor"),
+        ("journal-posting", null, "erp", "Controller"),
+        ("inventory-balance", null, "erp", "Director of Supply Chain"),
+        ("patient-charge", null, "billing", "Revenue Cycle Director"),
+        ("replenishment", null, "warehouse", "Warehouse Manager"),
+    ];
+
+    /// <summary>The named business owner of every workflow: who decides when its exceptions need a business call.</summary>
+    public static readonly IReadOnlyList<(string Workflow, string Owner, string Contact)> WorkflowOwners =
+    [
+        ("supply-charge", "Dana Whitfield, Revenue Cycle Director", "dana.whitfield@hospital.example"),
+        ("procure-to-pay", "Marcus Oyelaran, Director of Supply Chain", "marcus.oyelaran@hospital.example"),
+        ("payment-posting", "Priya Raman, Patient Financial Services Manager", "priya.raman@hospital.example"),
+        ("discharge-to-revenue", "Helen Kowalski, Health Information Management Director", "helen.kowalski@hospital.example"),
+        ("master-data", "Tomás Reyes, Master Data Governance Lead", "tomas.reyes@hospital.example"),
     ];
 }

@@ -49,11 +49,17 @@ public static class DemoSeeder
                 if (i.Pack is { } pack)
                     db.UomConversions.Add(new UomConversion { Sku = i.Sku, FromUom = pack.Uom, Factor = pack.Factor, EffectiveFrom = since });
             }
+        }
+        // Each independently, so a database seeded before one of them existed gets it too.
+        if (!await db.RoutingRules.AnyAsync(ct))
             foreach (var (category, workflow, team) in DemoCatalog.Routing)
                 db.RoutingRules.Add(new RoutingRule { Category = category, Workflow = workflow, Team = team });
-            foreach (var (entity, system, owner) in DemoCatalog.Ownership)
-                db.Ownership.Add(new OwnershipEntry { Entity = entity, SystemOfRecord = system, BusinessOwner = owner });
-        }
+        if (!await db.Ownership.AnyAsync(ct))
+            foreach (var (entity, field, system, owner) in DemoCatalog.Ownership)
+                db.Ownership.Add(new OwnershipEntry { Entity = entity, Field = field, SystemOfRecord = system, BusinessOwner = owner });
+        if (!await db.WorkflowOwners.AnyAsync(ct))
+            foreach (var (workflow, owner, contact) in DemoCatalog.WorkflowOwners)
+                db.WorkflowOwners.Add(new WorkflowOwner { Workflow = workflow, Owner = owner, Contact = contact });
 
         var hasher = new PasswordHasher<User>();
         foreach (var u in Users)

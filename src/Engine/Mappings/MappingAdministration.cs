@@ -41,7 +41,7 @@ public sealed class MappingAdministration(MappingCatalog catalog, TimeProvider t
 {
     public const int MaxImportRows = 10_000;
     public const int MaxImportBytes = 5_000_000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string ApprovalKey(MappingType type) => $"mapping-approval.{type.Name}";
 

@@ -63,13 +63,15 @@ public sealed class MappingSnapshot
             || string.Equals(s.ProcurementId, anyId, StringComparison.OrdinalIgnoreCase)), null, at, s => s.Facility, s => s.EffectiveFrom, s => s.EffectiveTo);
 
     /// <summary>The team for an exception: the most specific matching rule wins; a named category outweighs a facility, which outweighs a workflow.</summary>
-    public string? RouteTeam(string category, string workflow, string? facility) =>
+    public string? RouteTeam(string category, string workflow, string? facility) => RouteRule(category, workflow, facility)?.Team;
+
+    /// <summary>The routing rule that decides an exception's team (see <see cref="RouteTeam"/>); null when no rule matches.</summary>
+    public RoutingRule? RouteRule(string category, string workflow, string? facility) =>
         _routing
             .Where(r => r.Category == category || r.Category == "*")
             .Where(r => r.Workflow is null || r.Workflow == workflow)
             .Where(r => r.Facility is null || string.Equals(r.Facility, facility, StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(r => (r.Category == "*" ? 0 : 4) + (r.Facility is null ? 0 : 2) + (r.Workflow is null ? 0 : 1))
-            .Select(r => r.Team)
             .FirstOrDefault();
 
     private static T? Pick<T>(IEnumerable<T> candidates, string? facility, DateTime at, Func<T, string?> fac, Func<T, DateTime> from, Func<T, DateTime?> to)

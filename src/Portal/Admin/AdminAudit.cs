@@ -7,7 +7,8 @@ namespace HealthSync.Portal.Admin;
 /// <summary>Every administrative change is audited with who, what, why, and the state before and after (as JSON).</summary>
 public static class AdminAudit
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Audit text is shown HTML-encoded by the pages, so names with accents are kept readable rather than \u-escaped.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Record(HealthSyncDb db, ClaimsPrincipal user, string action, string targetType, string? targetId, DateTime at,
         object? before = null, object? after = null, string? reason = null) =>

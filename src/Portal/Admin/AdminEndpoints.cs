@@ -8,6 +8,7 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         app.MapMappingAdmin();
+        Ownership.OwnershipEndpoints.MapOwnershipAdmin(app);
         return app;
     }
 }
