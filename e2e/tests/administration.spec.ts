@@ -70,4 +70,56 @@ test.describe('Administration', () => {
     await page.goto(`/admin/mappings?type=uom&q=${unit}`);
     await expect(page.getByTestId('mapping-count')).toHaveText(/^0 /);
   });
+
+  test('an admin changes who owns mapping gaps at one facility and new exceptions route to the new team', async ({ page, request }) => {
+    test.setTimeout(120_000);
+    const raise = async () => {
+      const usage = stentUsage({ itemCode: `ITM-NEW-${randomInt(100000, 999999)}`, facility: 'CMC', location: 'OR1' });
+      const [ack] = await sendMllpMany([dftP03(usage)]);
+      expect(['AA', 'AE']).toContain(readAck(ack).code);
+      let team: string | null = null;
+      await expect(async () => {
+        const { rows } = await listExceptions(request, { status: 'Open', q: usage.itemCode });
+        expect(rows.length).toBe(1);
+        team = rows[0].team;
+      }).toPass({ timeout: 30_000 });
+      return team;
+    };
+
+    await signIn(page, users.admin, '/admin/ownership');
+    const add = page.getByRole('form', { name: 'Add a routing rule' });
+    await add.getByLabel('Category of the new rule').selectOption('mapping-gap');
+    await add.getByLabel('Workflow of the new rule').selectOption('supply-charge');
+    await add.getByLabel('Facility of the new rule').selectOption('CMC');
+    await add.getByLabel('Team of the new rule').fill('cmc-master-data');
+    await add.getByLabel('Reason for the new rule').fill('CMC keeps its own item master');
+    await add.getByRole('button', { name: 'Add rule' }).click();
+    await expect(page.getByTestId('admin-message')).toBeVisible();
+    await expect(page.getByTestId('route-mapping-gap-supply-charge')).toBeVisible();
+    expect(await raise()).toBe('cmc-master-data');
+
+    // The owner changes: the rule's team is edited, and the next exception goes to the new team.
+    const row = page.getByTestId('routing-rule').filter({ hasText: 'cmc-master-data' });
+    const ruleId = await row.getAttribute('data-rule-id');
+    await row.getByText('Change or delete').click();
+    const edit = page.getByRole('form', { name: `Change rule ${ruleId}` });
+    await edit.getByLabel(`Team of rule ${ruleId}`).fill('cmc-charge-integrity');
+    await edit.getByLabel(`Reason for changing rule ${ruleId}`).fill('Charge integrity took over CMC item master');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByTestId('routing-rule').filter({ hasText: 'cmc-charge-integrity' })).toHaveCount(1);
+    await page.screenshot({ path: 'test-results/artifacts/ownership-and-routing.png', fullPage: true });
+    expect(await raise()).toBe('cmc-charge-integrity');
+
+    await page.goto('/audit?action=routing-rule.update');
+    await expect(page.getByRole('table', { name: 'Audit entries' })).toContainText('Charge integrity took over CMC item master');
+
+    // Back to the network-wide rule for the other tests.
+    await page.goto('/admin/ownership');
+    const changed = page.getByTestId('routing-rule').filter({ hasText: 'cmc-charge-integrity' });
+    await changed.getByText('Change or delete').click();
+    const remove = page.getByRole('form', { name: `Delete rule ${ruleId}` });
+    await remove.getByLabel(`Reason for deleting rule ${ruleId}`).fill('End of test');
+    await remove.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByTestId('routing-rule').filter({ hasText: 'cmc-charge-integrity' })).toHaveCount(0);
+  });
 });
