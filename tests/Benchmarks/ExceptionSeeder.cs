@@ -309,7 +309,7 @@ internal static class ExceptionSeeder
         return dir is null ? throw new DirectoryNotFoundException("HealthSync.Portal.sln not found") : Path.Combine(dir.FullName, "tests", "samples");
     }
 
-    private static SqliteCommand Insert(SqliteConnection c, string table, params string[] columns)
+    internal static SqliteCommand Insert(SqliteConnection c, string table, params string[] columns)
     {
         var cmd = c.CreateCommand();
         cmd.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(x => $"\"{x}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)))})";
@@ -317,12 +317,12 @@ internal static class ExceptionSeeder
         return cmd;
     }
 
-    private static void Enlist(SqliteTransaction tx, params SqliteCommand[] commands)
+    internal static void Enlist(SqliteTransaction tx, params SqliteCommand[] commands)
     {
         foreach (var cmd in commands) cmd.Transaction = tx;
     }
 
-    private static async Task ExecAsync(SqliteConnection c, string sql)
+    internal static async Task ExecAsync(SqliteConnection c, string sql)
     {
         await using var cmd = c.CreateCommand();
         cmd.CommandText = sql;

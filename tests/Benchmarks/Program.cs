@@ -36,6 +36,31 @@ if (args is ["--exceptions", ..])
     return await ExceptionQueueBenchmark.RunAsync(exceptionCount, runs, keep, seedOnly, new Report());
 }
 
+// KPI dashboard and lineage search over 1,000,000 transactions / 10,000,000 lineage steps (see DashboardBenchmark.cs):
+//   dotnet run -c Release --project tests/Benchmarks -- --dashboard [N] [--runs R] [--keep]
+if (args is ["--dashboard", ..])
+{
+    var count = 1_000_000;
+    var dashboardRuns = 50;
+    var keepDb = false;
+    for (var i = 1; i < args.Length; i++)
+    {
+        if (args[i] == "--keep") keepDb = true;
+        else if (args[i] == "--runs" && i + 1 < args.Length && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var r) && r > 0)
+        {
+            dashboardRuns = r;
+            i++;
+        }
+        else if (int.TryParse(args[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0) count = n;
+        else
+        {
+            Console.Error.WriteLine("Usage: HealthSync.Benchmarks --dashboard [N] [--runs R] [--keep]");
+            return 2;
+        }
+    }
+    return await DashboardBenchmark.RunAsync(count, dashboardRuns, keepDb, new Report());
+}
+
 // Reconciliation matchers on 1,000,000 invoice lines and 1,000,000 usage events (target: under 10 s each):
 //   dotnet run -c Release --project tests/Benchmarks -- --reconciliation
 if (args is ["--reconciliation"])

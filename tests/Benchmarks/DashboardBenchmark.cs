@@ -1,0 +1,80 @@
+// Dashboard and lineage benchmark
+// ===============================
+// Seeds a fresh, migrated SQLite database with N transactions (default 1,000,000; ten lineage steps each, so
+// 10,000,000 steps) over 90 days — supply usages with movements, charges and deliveries, purchase orders and invoices
+// with three-way verdicts, settlements with journal postings and cash verdicts, visits, exceptions for the failures,
+// drift verdicts per item-location (TransactionSeeder.cs) — and measures, in process and without HTTP, each run with a
+// fresh DbContext as a request would:
+//   - the KPI dashboard for the typical windows and cuts (target p95 < 300 ms);
+//   - lineage search by business key: encounter, SKU, lot, PO, invoice (target p95 < 50 ms).
+//   dotnet run -c Release --project tests/Benchmarks -- --dashboard [N] [--runs R] [--keep]
+// Run it alone: seeding writes a few GB and takes several minutes on two cores.
+using System.Diagnostics;
+using HealthSync.Engine.Persistence;
+using HealthSync.Portal.Lineage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HealthSync.Benchmarks;
+
+internal static class DashboardBenchmark
+{
+    public const double DashboardTargetMs = 300;
+    public const double LineageTargetMs = 50;
+
+    public static async Task<int> RunAsync(int transactions, int runs, bool keep, Report report)
+    {
+        var wall = Stopwatch.StartNew();
+        var dir = Path.Combine(Path.GetTempPath(), "healthsync-kpi-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dir);
+        var connectionString = $"Data Source={Path.Combine(dir, "hs.db")}";
+        report.Line("transactions", transactions, "rows");
+        report.Text("temp dir", dir);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SqlitePragmas>();
+        var plans = new PlanCapture();
+        services.AddDbContext<HealthSyncDb>((sp, o) =>
+        {
+            DatabaseRegistration.Configure(o, new DatabaseOptions { ConnectionString = connectionString }, sp.GetRequiredService<SqlitePragmas>());
+            o.AddInterceptors(plans);
+        });
+        try
+        {
+            await using var provider = services.BuildServiceProvider();
+            await using (var scope = provider.CreateAsyncScope())
+                await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<HealthSyncDb>());
+            SqliteConnection.ClearAllPools();
+            var now = DateTime.UtcNow;
+            var seeded = await TransactionSeeder.SeedAsync(connectionString, transactions, now, report);
+            report.Line("seeding: lineage steps", seeded.LineageSteps, "rows");
+            report.Line("seeding: business keys", seeded.BusinessKeys, "rows");
+            report.Line("seeding: exceptions", seeded.Exceptions, "rows");
+            report.Line("seeding: elapsed (inserts + index rebuild)", seeded.Elapsed.TotalSeconds, "s", "0.0");
+            report.Line("database size", new FileInfo(Path.Combine(dir, "hs.db")).Length / 1_000_000.0, "MB", "0");
+
+            var failed = new List<string>();
+            var keys = seeded.SampleKeys;
+            foreach (var type in keys.Select(k => k.Type).Distinct())
+            {
+                var values = keys.Where(k => k.Type == type).Select(k => k.Value).ToList();
+                var n = 0;
+                var name = $"lineage search by {type}";
+                var p95 = await ExceptionQueueBenchmark.MeasureAsync(provider, report, name, runs,
+                    async db => (await LineageQueries.SearchAsync(db, values[n++ % values.Count], seesPhi: true, CancellationToken.None)).Count,
+                    plans, connectionString, LineageTargetMs);
+                if (p95 >= LineageTargetMs) failed.Add(name);
+            }
+            report.Text("result", failed.Count == 0 ? "PASS" : $"FAIL ({string.Join("; ", failed)})");
+            report.Line("benchmark wall time", wall.Elapsed.TotalSeconds, "s", "0.0");
+            return failed.Count == 0 ? 0 : 1;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (!keep) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
