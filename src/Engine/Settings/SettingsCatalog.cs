@@ -88,9 +88,5 @@ public sealed class SettingsCatalog
         return errors.Count == 0 ? (ok, errors) : (new Dictionary<string, string>(), errors);
     }
 
-    /// <summary>A value as people read it: "24 hours", "on".</summary>
-    public static string Describe(SettingDefinition d, string value) =>
-        d.Kind == SettingKind.Boolean ? (value == SettingDefinition.True ? "on" : "off") : string.IsNullOrEmpty(d.Unit) ? value : $"{value} {d.Unit}";
-
     private static string CategoryLabel(string category) => char.ToUpperInvariant(category[0]) + category[1..].Replace('-', ' ');
 }
