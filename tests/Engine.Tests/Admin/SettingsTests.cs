@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +21,7 @@ namespace HealthSync.Engine.Tests.Admin;
 public class SettingsTests(TestHost host) : IClassFixture<TestHost>
 {
     private const string Api = "api/v1/admin/settings";
+    private const string X12 = "application/edi-x12";
 
     private static async Task<JsonElement> Json(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
 
@@ -134,12 +134,11 @@ public class SettingsTests(TestHost host) : IClassFixture<TestHost>
         (restored.SlaDueAt - restored.CreatedAt).ShouldBe(TimeSpan.FromHours(24), TimeSpan.FromSeconds(1));
     }
 
-    private async Task PostX12Async(string text)
+    /// <summary>Sends a document as a trading partner's interface does (X12 or FHIR over HTTP).</summary>
+    private async Task SubmitAsync(string path, string body, string mediaType)
     {
-        using var client = host.Client(TestHost.IntegrationKey);
-        var content = new StringContent(text, Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/edi-x12");
-        (await client.PostAsync("edi/x12", content)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var partner = host.Client(TestHost.IntegrationKey);
+        (await partner.PostAsync(path, new StringContent(body, Encoding.UTF8, mediaType))).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -151,10 +150,9 @@ public class SettingsTests(TestHost host) : IClassFixture<TestHost>
         var order = new PurchaseOrder(number, DateOnly.FromDateTime(DateTime.UtcNow), "00", new Party("NGH", "North General", "92"), new Party("MEDLINE", "Medline", "92"),
             new Party("NGH", "North General", "92"), "USD", lines);
         var control = Random.Shared.Next(100_000, 999_999);
-        await PostX12Async(PurchaseOrder850Writer.Write(order, new X12Envelope("ZZ", "ERPPROD", "ZZ", "HEALTHSYNC", control, control, DateTimeOffset.UtcNow, "004010")));
-        using (var fhir = host.Client(TestHost.IntegrationKey))
-            (await fhir.PostAsync("fhir", new StringContent(DemoFhir.Receipts(order, DateTime.UtcNow), Encoding.UTF8, "application/fhir+json"))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await PostX12Async(DemoX12.Invoice810(order, "MEDLINE", Random.Shared.Next(100_000_000, 999_999_999), DateTime.UtcNow, 1.03m, badQuantity: false));
+        await SubmitAsync("edi/x12", PurchaseOrder850Writer.Write(order, new X12Envelope("ZZ", "ERPPROD", "ZZ", "HEALTHSYNC", control, control, DateTimeOffset.UtcNow, "004010")), X12);
+        await SubmitAsync("fhir", DemoFhir.Receipts(order, DateTime.UtcNow), "application/fhir+json");
+        await SubmitAsync("edi/x12", DemoX12.Invoice810(order, "MEDLINE", Random.Shared.Next(100_000_000, 999_999_999), DateTime.UtcNow, 1.03m, badQuantity: false), X12);
         await host.DrainedAsync();
         using var admin = host.Client(TestHost.AdminKey);
 
@@ -352,11 +350,10 @@ public class SettingsTests(TestHost host) : IClassFixture<TestHost>
             DefaultRequestHeaders = { { "X-Api-Key", TestHost.AdminKey } },
         };
 
+        /// <summary>The page at the address (a redirect or an error fails the test).</summary>
         public async Task<IDocument> OpenAsync(string path)
         {
-            using var response = await _http.GetAsync(path);
-            response.StatusCode.ShouldBe(HttpStatusCode.OK, $"GET {path}");
-            var html = await response.Content.ReadAsStringAsync();
+            var html = await _http.GetStringAsync(path);
             return await BrowsingContext.New(Configuration.Default).OpenAsync(req => req.Content(html));
         }
 
