@@ -23,7 +23,7 @@ public sealed class DataRetention(HealthSyncDb db, MappingCatalog catalog, TimeP
     public const string JobName = "data-retention";
     public const int BatchSize = 500;
 
-    public sealed record Removed(int Transactions, int ResolvedExceptions, int JobRuns, int AuditEntries)
+    private sealed record Removed(int Transactions, int ResolvedExceptions, int JobRuns, int AuditEntries)
     {
         public int Total => Transactions + ResolvedExceptions + JobRuns + AuditEntries;
     }

@@ -12,17 +12,14 @@ namespace HealthSync.Engine.Settings;
 /// </summary>
 public sealed class EngineSettings
 {
-    private readonly Dictionary<string, Setting> _rows;
+    private readonly Dictionary<string, string> _values;
 
     public EngineSettings(IEnumerable<Setting> rows) =>
-        _rows = rows.ToDictionary(r => r.Key, StringComparer.OrdinalIgnoreCase);
+        _values = rows.ToDictionary(r => r.Key, r => r.Value, StringComparer.OrdinalIgnoreCase);
 
     public static EngineSettings Defaults { get; } = new([]);
 
-    public string? Raw(string key) => _rows.GetValueOrDefault(key)?.Value;
-
-    /// <summary>The stored row of a setting (value, who changed it and when), or null while it has its default.</summary>
-    public Setting? Row(string key) => _rows.GetValueOrDefault(key);
+    public string? Raw(string key) => _values.GetValueOrDefault(key);
 
     public static string SlaKey(string category) => SettingsCatalog.SlaKey(category);
 

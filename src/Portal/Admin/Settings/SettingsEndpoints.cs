@@ -19,9 +19,10 @@ public static class SettingsEndpoints
 {
     public const string PagePath = "/admin/settings";
 
-    /// <param name="Values">New values by setting key: numbers, strings or booleans.</param>
+    /// <summary>The body of a change: new values by setting key (numbers, strings or booleans) and why.</summary>
     public sealed record SettingsRequest(Dictionary<string, JsonElement>? Values, string? Reason);
 
+    /// <summary>The keys a change altered (unchanged values are not changes) and every setting as it now stands.</summary>
     public sealed record SettingsChanged(IReadOnlyList<string> Changed, IReadOnlyList<SettingGroupView> Groups);
 
     public static SettingsCatalog Catalog(IOptions<ReconciliationOptions> configured) => new(configured.Value);

@@ -9,6 +9,7 @@ public sealed record SettingView(
     string Key, string Group, string Label, string Unit, string Type, decimal? Min, decimal? Max, bool MinExclusive, IReadOnlyList<string> Allowed,
     string Default, string Help, string Value, bool IsDefault, string? UpdatedBy, DateTime? UpdatedAt, string? LastReason);
 
+/// <summary>A group of settings as shown together and saved together.</summary>
 public sealed record SettingGroupView(string Id, string Title, string Description, IReadOnlyList<SettingView> Settings);
 
 /// <summary>
