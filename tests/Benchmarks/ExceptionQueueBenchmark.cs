@@ -150,7 +150,7 @@ internal static class ExceptionQueueBenchmark
             var detail = await MeasureAsync(provider, report, "detail page (exception with message)", Math.Max(runs, 100), async db =>
             {
                 var id = seeded.DetailIds[detailIndex++ % seeded.DetailIds.Count];
-                var view = await ExceptionDetail.GetAsync(db, id, Roles.Admin, reveal: false, CancellationToken.None)
+                var view = await ExceptionDetail.GetAsync(db, id, Roles.Admin, seesPhi: true, reveal: false, CancellationToken.None)
                     ?? throw new InvalidOperationException($"exception {id} not found");
                 return view.Payload is null ? throw new InvalidOperationException($"exception {id} has no payload") : 1;
             });

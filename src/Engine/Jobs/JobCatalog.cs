@@ -30,6 +30,8 @@ public static class JobCatalog
             "0 0/10 * * * ?", FireOnceNow, Batch((b, p, ct) => b.InvoiceAggregationAsync(p, ct))),
         new("edi-ack-aging", "EDI acknowledgements", "Purchase orders without an 855 (or 856) past their SLA, claims without an 835 past N days.",
             "0 0/15 * * * ?", FireOnceNow, Recon((r, p, ct) => r.AckAgingAsync(p, ct))),
+        new(Settings.DataRetention.JobName, "Data retention", "Removes processed payloads and lineage, resolved exceptions, job runs and audit entries past the retention settings, in batches; never anything of an open exception, never audit younger than 6 years.",
+            "0 30 2 * * ?", FireOnceNow, (services, progress, ct) => ActivatorUtilities.CreateInstance<Settings.DataRetention>(services).RunAsync(progress, ct)),
     ];
 
     public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);

@@ -10,7 +10,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthSync.Engine.Reconciliation;
 
-/// <summary>Tolerances and windows of the reconciliations (<c>Engine:Reconciliation</c>).</summary>
+/// <summary>
+/// Tolerances and windows of the reconciliations (<c>Engine:Reconciliation</c>): the defaults. Administrators override
+/// them per value in the settings; a run reads the values in force from its mapping snapshot (<see cref="Settings.EngineSettings.Reconciliation"/>).
+/// </summary>
 public sealed class ReconciliationOptions
 {
     public decimal PriceTolerancePercent { get; set; } = 2m;
@@ -23,6 +26,9 @@ public sealed class ReconciliationOptions
     public int ClaimSlaDays { get; set; } = 30;
     public decimal CashTolerance { get; set; } = 0.01m;
     public decimal InventoryTolerance { get; set; }
+
+    /// <summary>A copy, for applying the administrators' overrides without changing the configured values.</summary>
+    public ReconciliationOptions Clone() => (ReconciliationOptions)MemberwiseClone();
 }
 
 /// <summary>
@@ -31,13 +37,20 @@ public sealed class ReconciliationOptions
 /// </summary>
 public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHttpClientFactory http, Microsoft.Extensions.Options.IOptions<ReconciliationOptions> options, TimeProvider time)
 {
-    private readonly ReconciliationOptions _o = options.Value;
+    private readonly ReconciliationOptions _configured = options.Value;
 
     public const string ThreeWay = "three-way-match";
     public const string Capture = "charge-capture";
     public const string Cash = "daily-cash";
     public const string Drift = "inventory-drift";
     public const string Acks = "edi-ack-aging";
+
+    /// <summary>The snapshot a run decides with, and the tolerances in force in it (administrators' settings over the configuration).</summary>
+    private async Task<(MappingSnapshot Map, ReconciliationOptions Options)> EffectiveAsync(CancellationToken ct)
+    {
+        var map = await catalog.CurrentAsync(ct);
+        return (map, map.Settings.Reconciliation(_configured));
+    }
 
     private async Task<List<(BusinessDocument Row, T Fact)>> DocumentsAsync<T>(string kind, DateTime since, CancellationToken ct) where T : class, ICanonicalFact =>
         (await db.BusinessDocuments.AsNoTracking().Where(d => d.Kind == kind && d.RecordedAt >= since).ToListAsync(ct))
@@ -53,7 +66,8 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
     public async Task<JobOutcome> ThreeWayMatchAsync(JobProgress progress, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-_o.LookbackDays);
+        var (map, limits) = await EffectiveAsync(ct);
+        var since = now.AddDays(-limits.LookbackDays);
         var pos = await DocumentsAsync<PurchaseOrder>(FactKinds.PurchaseOrder, since, ct);
         var receipts = await DocumentsAsync<GoodsReceipt>(FactKinds.GoodsReceipt, since, ct);
         var invoices = await DocumentsAsync<Invoice>(FactKinds.Invoice, since, ct);
@@ -64,9 +78,8 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
             .SelectMany(r => r.Fact.Lines.Select(l => new ReceiptLine(r.Fact.ReceiptId, PoNumberOf(r.Fact.PoNumber!), l.BuyerItem ?? l.VendorItem ?? "", l.Quantity ?? 0m, l.Uom ?? "EA", r.Fact.ReceivedAt?.UtcDateTime ?? r.Row.RecordedAt))).ToList();
         var invoiceLines = invoices.SelectMany(i => i.Fact.Lines.Select(l => (Doc: i.Row, Line: new InvoiceLine(i.Fact.InvoiceNumber, i.Fact.Vendor?.Id ?? i.Fact.Vendor?.Name ?? i.Row.Partner ?? "", i.Fact.PoNumber ?? "",
             l.LineNumber, l.BuyerItem ?? l.VendorItem ?? "", l.Quantity ?? 0m, l.Uom ?? "EA", l.UnitPrice ?? 0m, i.Fact.InvoiceDate ?? DateOnly.FromDateTime(i.Row.RecordedAt))))).ToList();
-        var map = await catalog.CurrentAsync(ct);
         var matches = ThreeWayMatch.Match(poLines, receiptLines, invoiceLines.Select(x => x.Line).ToList(),
-            new MatchTolerances(_o.PriceTolerancePercent, _o.PriceToleranceAbsolute, _o.QuantityToleranceUnits), Uom(map, now));
+            new MatchTolerances(limits.PriceTolerancePercent, limits.PriceToleranceAbsolute, limits.QuantityToleranceUnits), Uom(map, now));
         var origin = invoiceLines.GroupBy(x => (x.Line.Vendor, x.Line.InvoiceNumber)).ToDictionary(g => g.Key, g => g.First().Doc);
         await progress.ReportAsync(50, invoiceLines.Count, ct);
 
@@ -100,7 +113,8 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
     public async Task<JobOutcome> ChargeCaptureAsync(JobProgress progress, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-Math.Min(_o.LookbackDays, 7));
+        var (map, limits) = await EffectiveAsync(ct);
+        var since = now.AddDays(-Math.Min(limits.LookbackDays, 7));
         var usages = await db.UsageEvents.AsNoTracking().Where(u => u.Billable && u.RecordedAt >= since)
             .Select(u => new { u.Id, u.Facility, u.OccurredAt, u.RecordedAt, u.ChargeAmount, u.Kind, u.SourceEventId, u.CorrelationId, u.Encounter }).ToListAsync(ct);
         var ids = usages.Select(u => u.Id).ToList();
@@ -116,16 +130,15 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         var consumptions = usages.Where(u => u.Kind == nameof(UsageKind.Consumption)).ToDictionary(u => (u.Facility, u.SourceEventId), u => u.Id);
         var billable = usages.Select(u => new BillableUsage(u.Id.ToString(), u.Facility, u.RecordedAt, Math.Abs(u.ChargeAmount),
             u.Kind == nameof(UsageKind.Reversal) && consumptions.TryGetValue((u.Facility, u.SourceEventId), out var original) ? original.ToString() : null)).ToList();
-        var result = ChargeCapture.Evaluate(billable, charges, now, TimeSpan.FromHours(_o.ChargeGraceHours));
+        var result = ChargeCapture.Evaluate(billable, charges, now, TimeSpan.FromHours(limits.ChargeGraceHours));
         var byId = usages.ToDictionary(u => u.Id.ToString());
-        var map = await catalog.CurrentAsync(ct);
         var verdicts = result.Usages.Where(c => c.Outcome != CaptureOutcome.Pending).Select(c =>
         {
             var u = byId[c.Usage.UsageId];
             return new Verdict(c.Usage.UsageId, c.Outcome.ToString(), c.Outcome is CaptureOutcome.Captured or CaptureOutcome.Reversed, u.Facility, null,
                 c.Usage.ExpectedAmount, c.Usage.ExpectedAmount - c.ChargedAmount, c.Reason, u.OccurredAt,
                 c.Outcome == CaptureOutcome.Missing
-                    ? new Problem(Categories.UpstreamData, "missed-charge", $"Billable usage {u.SourceEventId} at {u.Facility} has no posted charge {_o.ChargeGraceHours:0.#} h after it was recorded: {c.Reason}")
+                    ? new Problem(Categories.UpstreamData, "missed-charge", $"Billable usage {u.SourceEventId} at {u.Facility} has no posted charge {limits.ChargeGraceHours:0.#} h after it was recorded: {c.Reason}")
                     : null,
                 u.CorrelationId, u.Encounter is null ? null : (Lineage.KeyTypes.Encounter, u.Encounter));
         }).ToList();
@@ -137,7 +150,8 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
     public async Task<JobOutcome> AckAgingAsync(JobProgress progress, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-_o.LookbackDays);
+        var (map, limits) = await EffectiveAsync(ct);
+        var since = now.AddDays(-limits.LookbackDays);
         var sent = await db.OutboxMessages.AsNoTracking().Where(o => o.Operation == Operations.SupplierPurchaseOrder && o.Status == OutboxStatus.Delivered && o.DeliveredAt >= since)
             .Select(o => new { o.IdempotencyKey, o.DeliveredAt, o.CorrelationId }).ToListAsync(ct);
         var orders = sent.Select(o => (PoNumber: o.IdempotencyKey.Split(':')[1], o.DeliveredAt, o.CorrelationId)).ToList();
@@ -148,9 +162,8 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         var shipped = (await db.BusinessKeys.AsNoTracking().Where(k => k.KeyType == Lineage.KeyTypes.PurchaseOrder)
             .Join(db.BusinessDocuments.Where(d => d.Kind == FactKinds.ShipNotice), k => k.CorrelationId, d => d.CorrelationId, (k, d) => k.KeyValue).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var overdue = AckAging.Find(orders.Select(o => new SentOrder(o.PoNumber, o.DeliveredAt ?? now, vendorOf.GetValueOrDefault(o.PoNumber)?.Partner ?? "")).ToList(),
-            acked, shipped, now, TimeSpan.FromHours(_o.AckSlaHours), TimeSpan.FromHours(_o.ShipSlaHours));
+            acked, shipped, now, TimeSpan.FromHours(limits.AckSlaHours), TimeSpan.FromHours(limits.ShipSlaHours));
         var overdueKeys = overdue.ToDictionary(o => $"{o.PoNumber}|{o.Awaiting}");
-        var map = await catalog.CurrentAsync(ct);
         // Every order sent gets a verdict per awaited answer, so an acknowledgement that arrives late closes its exception.
         var verdicts = orders.SelectMany(o => new[] { EdiAwaiting.Acknowledgement, EdiAwaiting.ShipNotice }.Select(kind =>
         {
@@ -160,7 +173,7 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
             var vendor = vendorOf.GetValueOrDefault(o.PoNumber);
             return new Verdict(key, late is not null ? "overdue" : answered ? "answered" : "waiting", answered, null, vendor?.Partner, vendor?.Amount ?? 0m, 0m,
                 late is null ? (answered ? $"{kind} received" : $"{kind} awaited, within SLA")
-                    : $"PO {o.PoNumber} to {late.Vendor}: no {(kind == EdiAwaiting.Acknowledgement ? "855 acknowledgement" : "856 ship notice")} {late.Age.TotalHours:0.#} h after it was sent (SLA {(kind == EdiAwaiting.Acknowledgement ? _o.AckSlaHours : _o.ShipSlaHours):0.#} h)",
+                    : $"PO {o.PoNumber} to {late.Vendor}: no {(kind == EdiAwaiting.Acknowledgement ? "855 acknowledgement" : "856 ship notice")} {late.Age.TotalHours:0.#} h after it was sent (SLA {(kind == EdiAwaiting.Acknowledgement ? limits.AckSlaHours : limits.ShipSlaHours):0.#} h)",
                 o.DeliveredAt ?? now,
                 late is null ? null : new Problem(Categories.Sequencing, kind == EdiAwaiting.Acknowledgement ? "missing-855" : "missing-856",
                     $"PO {o.PoNumber} to {late.Vendor} has no {(kind == EdiAwaiting.Acknowledgement ? "855 acknowledgement" : "856 ship notice")} {late.Age.TotalHours:0.#} h after it was sent."),
@@ -169,18 +182,18 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         var counts = await VerdictStore.SaveAsync(db, Acks, WorkflowNames.ProcureToPay, verdicts, progress.RunId, map, now, progress, ct);
 
         // Claims (837 / FHIR Claim) without a payment or denial (835 / remittance) after the payer's window.
-        var claims = await DocumentsAsync<Claim>(FactKinds.Claim, now.AddDays(-Math.Max(_o.LookbackDays, _o.ClaimSlaDays * 3)), ct);
+        var claims = await DocumentsAsync<Claim>(FactKinds.Claim, now.AddDays(-Math.Max(limits.LookbackDays, limits.ClaimSlaDays * 3)), ct);
         var answered = (await DocumentsAsync<Remittance>(FactKinds.Remittance, now.AddDays(-365), ct))
             .SelectMany(r => r.Fact.Claims.Select(c => c.ClaimId)).ToHashSet(StringComparer.Ordinal);
         var lateClaims = ClaimAging.Find(claims.Select(c => new SubmittedClaim(c.Fact.ClaimId, c.Row.RecordedAt, c.Row.Partner ?? "", c.Fact.TotalCharge ?? 0m)).ToList(),
-            answered, now, TimeSpan.FromDays(_o.ClaimSlaDays)).ToDictionary(c => c.ClaimId);
+            answered, now, TimeSpan.FromDays(limits.ClaimSlaDays)).ToDictionary(c => c.ClaimId);
         var claimVerdicts = claims.GroupBy(c => c.Fact.ClaimId).Select(g => g.First()).Select(c =>
         {
             var late = lateClaims.GetValueOrDefault(c.Fact.ClaimId);
             var paid = answered.Contains(c.Fact.ClaimId);
             return new Verdict("claim|" + c.Fact.ClaimId, late is not null ? "overdue" : paid ? "answered" : "waiting", paid, c.Row.Facility, c.Row.Partner,
                 c.Fact.TotalCharge ?? 0m, 0m,
-                late is null ? (paid ? "835 received" : "awaiting the payer's 835") : $"no 835 {late.Age.TotalDays:0} days after submission (SLA {_o.ClaimSlaDays} days)",
+                late is null ? (paid ? "835 received" : "awaiting the payer's 835") : $"no 835 {late.Age.TotalDays:0} days after submission (SLA {limits.ClaimSlaDays} days)",
                 c.Row.RecordedAt,
                 late is null ? null : new Problem(Categories.Sequencing, "missing-835",
                     $"Claim {c.Fact.ClaimId} to {late.Payer} ({late.Amount:N2}) has no remittance {late.Age.TotalDays:0} days after it was submitted."),
@@ -189,24 +202,24 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
         var claimCounts = await VerdictStore.SaveAsync(db, Acks, WorkflowNames.PaymentPosting, claimVerdicts, progress.RunId, map, now, progress, ct);
         return new JobOutcome(orders.Count + claimVerdicts.Count, orders.Count(o => acked.Contains(o.PoNumber)) + claimVerdicts.Count(v => v.Matched),
             counts.ExceptionsRaised + claimCounts.ExceptionsRaised,
-            $"{overdue.Count} overdue answer(s) across {orders.Count} order(s) sent; {lateClaims.Count} of {claimVerdicts.Count} claim(s) without an 835 past {_o.ClaimSlaDays} days");
+            $"{overdue.Count} overdue answer(s) across {orders.Count} order(s) sent; {lateClaims.Count} of {claimVerdicts.Count} claim(s) without an 835 past {limits.ClaimSlaDays} days");
     }
 
     public async Task<JobOutcome> DailyCashAsync(JobProgress progress, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var (map, limits) = await EffectiveAsync(ct);
         var since = now.AddDays(-7);
         var settlements = (await DocumentsAsync<PaymentSettlement>(FactKinds.PaymentSettlement, since, ct))
             .Select(s => (s.Row, Value: new Settlement(s.Fact.TransactionId, s.Fact.Facility ?? "", s.Fact.SettlementDate, s.Fact.MerchantReference, s.Fact.Amount, s.Fact.Fee))).ToList();
         var receipts = (await DocumentsAsync<BillingReceipt>(FactKinds.BillingReceipt, since, ct))
             .Select(r => new Receipt(r.Fact.ReceiptId, r.Fact.Facility ?? "", r.Fact.PaymentReference, r.Fact.Amount)).ToList();
         var posted = await PostedJournalAsync(ct);
-        var map = await catalog.CurrentAsync(ct);
         var verdicts = new List<Verdict>();
         int examined = 0, matched = 0;
         foreach (var day in settlements.Select(s => s.Value.SettlementDate).Distinct().Where(d => d <= DateOnly.FromDateTime(now)).Order())
         {
-            var result = DailyCash.Reconcile(settlements.Select(s => s.Value).ToList(), receipts, posted, day, _o.CashTolerance);
+            var result = DailyCash.Reconcile(settlements.Select(s => s.Value).ToList(), receipts, posted, day, limits.CashTolerance);
             var origin = settlements.Where(s => s.Value.SettlementDate == day).GroupBy(s => s.Value.TransactionId).ToDictionary(g => g.Key, g => g.First().Row);
             examined += origin.Count;
             matched += result.Matched.Count;
@@ -247,12 +260,12 @@ public sealed class Reconciliations(HealthSyncDb db, MappingCatalog catalog, IHt
     public async Task<JobOutcome> InventoryDriftAsync(JobProgress progress, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var (map, limits) = await EffectiveAsync(ct);
         var erp = await OnHandAsync(Systems.Erp, ct);
         var warehouse = await OnHandAsync(Systems.Warehouse, ct);
         await progress.ReportAsync(40, erp.Count, ct);
-        var map = await catalog.CurrentAsync(ct);
         var owner = map.SystemOfRecord("inventory-balance") == Systems.Warehouse ? InventorySystem.Warehouse : InventorySystem.Erp;
-        var results = InventoryDrift.Compare(erp, warehouse, Uom(map, now), _o.InventoryTolerance, owner);
+        var results = InventoryDrift.Compare(erp, warehouse, Uom(map, now), limits.InventoryTolerance, owner);
         var verdicts = results.Select(r => new Verdict($"{r.Facility}|{r.Location}|{r.Item}", r.Outcome.ToString(), r.Outcome == DriftOutcome.Agree, r.Facility, null,
             Math.Abs(r.Difference), r.Difference, r.Reason, now.Date,
             r.Outcome == DriftOutcome.Agree ? null : new Problem(r.Outcome == DriftOutcome.UomUnconvertible ? Categories.MappingGap : Categories.UpstreamData, "inventory-" + Kebab(r.Outcome.ToString()),

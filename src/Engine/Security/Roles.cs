@@ -22,8 +22,11 @@ public static class Roles
         _ => role,
     };
 
-    /// <summary>Supply chain leads have no need for patient identifiers.</summary>
-    public static bool SeesPhi(string? role) => role is Analyst or Admin;
+    /// <summary>
+    /// Who sees patient identifiers unmasked until an administrator decides otherwise: supply chain leads have no need for
+    /// them. The rule in force is the setting (<see cref="Settings.EngineSettings.SeesPhi"/>), which starts from this.
+    /// </summary>
+    public static bool SeesPhiByDefault(string? role) => role is Analyst or Admin;
 }
 
 public static class ApiKeyHashing

@@ -9,6 +9,7 @@ public static class AdminEndpoints
     {
         app.MapMappingAdmin();
         Ownership.OwnershipEndpoints.MapOwnershipAdmin(app);
+        app.MapSettingsAdmin();
         return app;
     }
 }

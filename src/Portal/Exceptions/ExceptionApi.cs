@@ -47,7 +47,7 @@ public static class ExceptionApi
             .WithSummary("Group the filtered exceptions by cause (failure classifier) or by business entity (by=cause|entity)");
         ex.MapGet("/{id:guid}", async Task<Results<Ok<ExceptionView>, NotFound>> (Guid id, bool? reveal, HttpContext http, HealthSyncDb db, TimeProvider time, CancellationToken ct) =>
             {
-                var view = await ExceptionDetail.GetAsync(db, id, http.User.Role() ?? "", reveal == true, ct);
+                var view = await ExceptionDetail.GetAsync(db, id, http.User.Role() ?? "", http.User.SeesPhi(), reveal == true, ct);
                 if (view is null) return TypedResults.NotFound();
                 if (view.PatientIdentifiersShown) await AuditRevealAsync(db, http.User, id, time, ct);
                 return TypedResults.Ok(view);

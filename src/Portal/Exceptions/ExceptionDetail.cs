@@ -27,12 +27,13 @@ public sealed record ExceptionView(
 
 public static class ExceptionDetail
 {
+    /// <param name="seesPhi">Whether the role may see patient identifiers (<see cref="UserExtensions.SeesPhi"/>).</param>
     /// <param name="reveal">Show patient identifiers in clear; honoured only for roles that may see them, and audited by the caller.</param>
-    public static async Task<ExceptionView?> GetAsync(HealthSyncDb db, Guid id, string role, bool reveal, CancellationToken ct)
+    public static async Task<ExceptionView?> GetAsync(HealthSyncDb db, Guid id, string role, bool seesPhi, bool reveal, CancellationToken ct)
     {
         var e = await db.Exceptions.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (e is null) return null;
-        var show = reveal && Roles.SeesPhi(role);
+        var show = reveal && seesPhi;
         var row = ExceptionQueries.Mask(new ExceptionRow(e.Id, e.CorrelationId, e.Category, e.ErrorCode, e.ErrorDetail, e.Workflow, e.Facility, e.SourceSystem,
             e.Status.ToString(), e.Team, e.Owner, e.SlaDueAt, e.AmountAtRisk, e.BusinessKeyType, e.BusinessKey, e.CreatedAt, e.CauseKey, e.ReplayState, e.LastReplayError), show);
 
@@ -83,7 +84,7 @@ public static class ExceptionDetail
             history.Add(new HistoryView(resolvedAt, "engine", "exception.resolved-by-replay", null, "Open", e.ResolutionNote));
 
         return new ExceptionView(row, e.ResolutionCode, e.ResolutionNote, e.ResolvedBy, e.ResolvedAt, e.ReplayCount,
-            QueuePermissions.CanAct(role, e.Team), show, Roles.SeesPhi(role) && !show,
+            QueuePermissions.CanAct(role, e.Team), show, seesPhi && !show,
             format, payload, parsed, lineage, related.Select(r => ExceptionQueries.Mask(r, show)).ToList(), comments,
             history.OrderBy(h => h.At).ToList(), versions);
     }

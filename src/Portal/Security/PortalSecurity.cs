@@ -46,6 +46,7 @@ public static class PortalSecurity
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null);
+        builder.Services.AddTransient<IClaimsTransformation, PhiClaims>();
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole([.. Roles.People]).Build())
@@ -102,7 +103,8 @@ public sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> o
 public static class UserExtensions
 {
     public static string? Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role);
-    public static bool SeesPhi(this ClaimsPrincipal user) => Roles.SeesPhi(user.Role());
+    /// <summary>Whether the user sees patient identifiers unmasked: the setting for their role, added per request by <see cref="PhiClaims"/>.</summary>
+    public static bool SeesPhi(this ClaimsPrincipal user) => user.HasClaim(PhiClaims.ClaimType, PhiClaims.Unmasked);
     public static string DisplayName(this ClaimsPrincipal user) => user.FindFirstValue("display_name") ?? user.Identity?.Name ?? "";
 }
 
