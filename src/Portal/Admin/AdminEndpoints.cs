@@ -5,6 +5,7 @@ public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
+        Users.UserAdminApi.MapUserAdmin(app);
         return app;
     }
 }
