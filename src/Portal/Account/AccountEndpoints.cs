@@ -39,7 +39,7 @@ public static class AccountEndpoints
         });
         await db.SaveChangesAsync(ct);
         if (!ok) return Results.LocalRedirect($"/account/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalSecurity.Principal(user!, CookieAuthenticationDefaults.AuthenticationScheme));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SessionCheck.Principal(user!));
         return Results.LocalRedirect(user!.MustChangePassword ? $"{SessionCheck.PasswordPath}?returnUrl={Uri.EscapeDataString(target)}" : target);
     }
 
@@ -65,7 +65,7 @@ public static class AccountEndpoints
         AdminAudit.Record(db, http.User, "user.password-change", "user", user.UserName, now, before, UserAdministration.Snapshot(user));
         await db.SaveChangesAsync(ct);
         // Sessions issued before the change end; this one continues with a fresh cookie.
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalSecurity.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SessionCheck.Principal(user));
         return Results.LocalRedirect($"{SessionCheck.PasswordPath}?changed=1&returnUrl={Uri.EscapeDataString(target)}");
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using HealthSync.Engine;
 using HealthSync.Engine.Persistence;
@@ -17,6 +18,7 @@ namespace HealthSync.Portal.Account;
 public static class SessionCheck
 {
     public const string PasswordPath = "/account/password";
+    private const string PasswordStampClaim = "password_stamp";
     private const string PendingChange = "healthsync.password-change-pending";
 
     // Where a user with a pending password change may still go: the change itself and signing out.
@@ -28,15 +30,13 @@ public static class SessionCheck
         var user = Guid.TryParse(ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
             ? await http.RequestServices.GetRequiredService<HealthSyncDb>().Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, http.RequestAborted)
             : null;
-        // The cookie's issue time is kept to the second, hence the second of grace.
-        var issued = ctx.Properties.IssuedUtc?.UtcDateTime ?? DateTime.MinValue;
-        if (user is null || user.Disabled || !Roles.People.Contains(user.Role) || user.PasswordChangedAt > issued.AddSeconds(1))
+        if (user is null || user.Disabled || !Roles.People.Contains(user.Role) || ctx.Principal!.FindFirstValue(PasswordStampClaim) != PasswordStamp(user))
         {
             ctx.RejectPrincipal();
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return;
         }
-        var current = PortalSecurity.Principal(user, ctx.Scheme.Name);
+        var current = Principal(user);
         if (Signature(current) != Signature(ctx.Principal!))
         {
             ctx.ReplacePrincipal(current);
@@ -48,6 +48,19 @@ public static class SessionCheck
             ctx.RejectPrincipal();
         }
     }
+
+    /// <summary>
+    /// The cookie principal: the user's claims plus a stamp of their last password change, so that a change ends every
+    /// session signed in before it.
+    /// </summary>
+    public static ClaimsPrincipal Principal(User user)
+    {
+        var principal = PortalSecurity.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
+        if (PasswordStamp(user) is { } stamp) ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(PasswordStampClaim, stamp));
+        return principal;
+    }
+
+    private static string? PasswordStamp(User user) => user.PasswordChangedAt?.Ticks.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Sends a user with a pending password change to the change page instead of the sign-in page.</summary>
     public static void RedirectToPasswordChange(RedirectContext<CookieAuthenticationOptions> ctx)
