@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using HealthSync.Engine.Persistence;
@@ -70,7 +69,7 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
     {
         var user = await CreateUserAsync(Roles.Analyst);
         var key = await IssueKeyAsync(user.Id);
-        using var browser = await Browser.SignedInAsync(host, user.UserName, user.Password);
+        using var browser = await PortalSession.SignInAsync(host, user.UserName, user.Password);
         (await browser.GetAsync("/exceptions")).StatusCode.ShouldBe(HttpStatusCode.OK);
         using var script = host.Client(key);
         (await script.GetAsync("api/v1/overview")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -88,11 +87,11 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
             open.Headers.Location!.ToString().ShouldContain("/account/login");
         }
         (await script.GetAsync("api/v1/overview")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        using var again = new Browser(host);
-        (await again.SignInAsync(user.UserName, user.Password)).ShouldStartWith("/account/login?error=1");
+        using var again = PortalSession.Anonymous(host);
+        (await again.PostLoginAsync(user.UserName, user.Password)).ShouldStartWith("/account/login?error=1");
 
         (await admin.PostAsync($"{Users}/{user.Id}/enable", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await again.SignInAsync(user.UserName, user.Password)).ShouldBe("/");
+        (await again.PostLoginAsync(user.UserName, user.Password)).ShouldBe("/");
         (await script.GetAsync("api/v1/overview")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -111,10 +110,10 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
         (await demoted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("last enabled administrator");
         (await admin.PostAsync($"{Users}/{adminId}/disable", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
 
-        using var browser = await Browser.SignedInAsync(host, "admin", "admin-demo");
+        using var browser = await PortalSession.SignInAsync(host, "admin", "admin-demo");
         var back = await browser.SubmitAsync($"/admin/users/{adminId}", "[data-testid=edit-user-form]", ("role", Roles.SupplyChainLead));
         back.ShouldContain("ok=False");
-        (await browser.PageAsync(back)).QuerySelector("[data-testid=admin-message]")!.TextContent.ShouldContain("last enabled administrator");
+        (await browser.GetDocumentAsync(back)).QuerySelector("[data-testid=admin-message]")!.TextContent.ShouldContain("last enabled administrator");
 
         // With a second administrator the first may be disabled, but no one can disable themselves.
         var second = await CreateUserAsync(Roles.Admin);
@@ -132,7 +131,7 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
     public async Task After_a_password_reset_the_user_must_change_it_before_reaching_any_other_page()
     {
         var user = await CreateUserAsync(Roles.SupplyChainLead);
-        using var before = await Browser.SignedInAsync(host, user.UserName, user.Password);
+        using var before = await PortalSession.SignInAsync(host, user.UserName, user.Password);
         using var admin = host.Client(TestHost.AdminKey);
 
         using var reset = await admin.PostAsync($"{Users}/{user.Id}/password-reset", null);
@@ -141,13 +140,13 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
         temporary.Length.ShouldBeGreaterThanOrEqualTo(12);
         (await RedirectOf(before, "/exceptions")).ShouldStartWith("/account/password");
 
-        using var browser = new Browser(host);
-        (await browser.SignInAsync(user.UserName, user.Password)).ShouldStartWith("/account/login?error=1");
-        (await browser.SignInAsync(user.UserName, temporary)).ShouldStartWith("/account/password");
+        using var browser = PortalSession.Anonymous(host);
+        (await browser.PostLoginAsync(user.UserName, user.Password)).ShouldStartWith("/account/login?error=1");
+        (await browser.PostLoginAsync(user.UserName, temporary)).ShouldStartWith("/account/password");
         (await RedirectOf(browser, "/exceptions")).ShouldBe("/account/password?returnUrl=%2Fexceptions");
         (await RedirectOf(browser, "/admin/users")).ShouldStartWith("/account/password");
         (await browser.GetAsync("api/v1/overview")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await browser.PageAsync("/account/password")).QuerySelector("[data-testid=must-change-password]").ShouldNotBeNull();
+        (await browser.GetDocumentAsync("/account/password")).QuerySelector("[data-testid=must-change-password]").ShouldNotBeNull();
 
         const string form = "[data-testid=change-password-form]";
         var newPassword = "a-new-password-" + Guid.NewGuid().ToString("N")[..6];
@@ -160,11 +159,11 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
                  })
         {
             var refused = await browser.SubmitAsync("/account/password", form, ("currentPassword", current), ("newPassword", next), ("confirmPassword", confirm));
-            (await browser.PageAsync(refused)).QuerySelector("[data-testid=account-message]")!.TextContent.ShouldContain(complaint);
+            (await browser.GetDocumentAsync(refused)).QuerySelector("[data-testid=account-message]")!.TextContent.ShouldContain(complaint);
         }
         var changed = await browser.SubmitAsync("/account/password?returnUrl=%2Fexceptions", form,
             ("currentPassword", temporary), ("newPassword", newPassword), ("confirmPassword", newPassword));
-        (await browser.PageAsync(changed)).QuerySelector("[data-testid=continue]")!.GetAttribute("href").ShouldBe("/exceptions");
+        (await browser.GetDocumentAsync(changed)).QuerySelector("[data-testid=continue]")!.GetAttribute("href").ShouldBe("/exceptions");
         (await browser.GetAsync("/exceptions")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         await using (var db = host.NewDb())
@@ -175,8 +174,8 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
         }
         // The session from before the reset ended with the change; the new password signs in.
         (await RedirectOf(before, "/exceptions")).ShouldContain("/account/login?");
-        using var after = new Browser(host);
-        (await after.SignInAsync(user.UserName, newPassword)).ShouldBe("/");
+        using var after = PortalSession.Anonymous(host);
+        (await after.PostLoginAsync(user.UserName, newPassword)).ShouldBe("/");
     }
 
     [Fact]
@@ -218,42 +217,42 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
     [Fact]
     public async Task The_pages_create_edit_disable_reset_and_issue_keys_showing_each_secret_only_once()
     {
-        using var browser = await Browser.SignedInAsync(host, "admin", "admin-demo");
+        using var browser = await PortalSession.SignInAsync(host, "admin", "admin-demo");
         var userName = "page-" + Guid.NewGuid().ToString("N")[..8];
         var created = await browser.SubmitAsync("/admin/users", "[data-testid=create-user-form]",
             ("userName", userName), ("displayName", "Pat Page"), ("role", Roles.Analyst), ("team", "revenue-cycle"), ("password", "first-password-1"));
         created.ShouldContain("ok=True");
         var userPage = created.Split('?')[0];
-        var page = await browser.PageAsync(created);
+        var page = await browser.GetDocumentAsync(created);
         page.QuerySelector("[data-testid=admin-message]")!.TextContent.ShouldContain("created");
         page.QuerySelector("[data-testid=must-change-password]").ShouldNotBeNull();
 
         var duplicate = await browser.SubmitAsync("/admin/users", "[data-testid=create-user-form]",
             ("userName", userName), ("displayName", "Pat Again"), ("role", Roles.Analyst), ("password", "first-password-1"));
-        var refused = await browser.PageAsync(duplicate);
+        var refused = await browser.GetDocumentAsync(duplicate);
         refused.QuerySelector("[data-testid=admin-message]")!.TextContent.ShouldContain("already taken");
         refused.QuerySelector<IHtmlInputElement>("[data-testid=create-user-form] input[name=displayName]")!.Value.ShouldBe("Pat Again");
 
-        var search = await browser.PageAsync($"/admin/users?q={userName}");
+        var search = await browser.GetDocumentAsync($"/admin/users?q={userName}");
         search.QuerySelectorAll("[data-testid=user-row]").Select(r => r.GetAttribute("data-user")).ToArray().ShouldBe(new[] { userName });
         search.QuerySelector("[data-testid=user-row] [data-testid=must-change-password]").ShouldNotBeNull();
 
         (await browser.SubmitAsync(userPage, "[data-testid=edit-user-form]", ("displayName", "Pat Renamed"), ("role", Roles.SupplyChainLead), ("team", "theatre-stores")))
             .ShouldContain("ok=True");
-        page = await browser.PageAsync(userPage);
+        page = await browser.GetDocumentAsync(userPage);
         page.QuerySelector("[data-testid=role]")!.TextContent.ShouldBe("Supply chain lead");
         page.QuerySelector("[data-testid=team]")!.TextContent.ShouldBe("theatre-stores");
         page.QuerySelectorAll("datalist#edit-teams option").Select(o => o.GetAttribute("value")).ShouldContain("theatre-stores");
 
         (await browser.SubmitAsync(userPage, "[data-testid=password-reset-form]", ("temporaryPassword", "")))
             .ShouldContain("ok=True");
-        var secret = (await browser.PageAsync(userPage)).QuerySelector("[data-testid=new-secret]")!.TextContent;
-        (await browser.PageAsync(userPage)).QuerySelector("[data-testid=new-secret]").ShouldBeNull();
-        using (var user = new Browser(host))
-            (await user.SignInAsync(userName, secret)).ShouldStartWith("/account/password");
+        var secret = (await browser.GetDocumentAsync(userPage)).QuerySelector("[data-testid=new-secret]")!.TextContent;
+        (await browser.GetDocumentAsync(userPage)).QuerySelector("[data-testid=new-secret]").ShouldBeNull();
+        using (var user = PortalSession.Anonymous(host))
+            (await user.PostLoginAsync(userName, secret)).ShouldStartWith("/account/password");
 
         (await browser.SubmitAsync(userPage, "[data-testid=create-key-form]", ("name", "page key"))).ShouldContain("ok=True");
-        page = await browser.PageAsync(userPage);
+        page = await browser.GetDocumentAsync(userPage);
         var key = page.QuerySelector("[data-testid=new-secret]")!.TextContent;
         page.QuerySelector("[data-testid=api-key-row]")!.TextContent.ShouldContain("page key");
         page.Body!.InnerHtml.Split(key).Length.ShouldBe(2);
@@ -263,7 +262,7 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
         (await script.GetAsync("api/v1/overview")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
         (await browser.SubmitAsync(userPage, "[data-testid=status-form]", ("reason", "left the team"))).ShouldContain("ok=True");
-        page = await browser.PageAsync(userPage);
+        page = await browser.GetDocumentAsync(userPage);
         page.QuerySelector("h1 [data-testid=user-status]")!.TextContent.ShouldBe("disabled");
         page.QuerySelector<IHtmlFormElement>("[data-testid=status-form]")!.Action.ShouldEndWith("/enable");
         page.QuerySelector("[data-testid=create-key-form]").ShouldBeNull();
@@ -279,9 +278,9 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
         (await admin.PostAsync($"{Users}/{user.Id}/enable", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         const string temporary = "temporary-password-7";
         (await admin.PostAsJsonAsync($"{Users}/{user.Id}/password-reset", new { temporaryPassword = temporary })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        using (var browser = new Browser(host))
+        using (var browser = PortalSession.Anonymous(host))
         {
-            (await browser.SignInAsync(user.UserName, temporary)).ShouldStartWith("/account/password");
+            (await browser.PostLoginAsync(user.UserName, temporary)).ShouldStartWith("/account/password");
             (await browser.SubmitAsync("/account/password", "[data-testid=change-password-form]",
                 ("currentPassword", temporary), ("newPassword", "changed-password-9"), ("confirmPassword", "changed-password-9"))).ShouldContain("changed=1");
         }
@@ -355,9 +354,8 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
             response.StatusCode.ShouldBe(HttpStatusCode.Redirect, path);
             response.Headers.Location!.ToString().ShouldContain("/account/denied");
         }
-        using var browser = await Browser.SignedInAsync(host, userName, password);
-        (await browser.PostAsync($"/admin/users/{target.Id}/disable", ("reason", "not allowed"))).ShouldContain("/account/denied");
-        (await browser.PostAsync("/admin/users/create", ("userName", "sneaky"), ("displayName", "S"), ("role", Roles.Admin), ("password", "sneaky-password-1")))
+        (await session.PostFormAsync($"/admin/users/{target.Id}/disable", ("reason", "not allowed"))).ShouldContain("/account/denied");
+        (await session.PostFormAsync("/admin/users/create", ("userName", "sneaky"), ("displayName", "S"), ("role", Roles.Admin), ("password", "sneaky-password-1")))
             .ShouldContain("/account/denied");
         await using var db = host.NewDb();
         (await db.Users.SingleAsync(u => u.Id == target.Id)).Disabled.ShouldBeFalse();
@@ -417,71 +415,10 @@ public class UserAdminTests(TestHost host) : IClassFixture<TestHost>
     private static async Task<List<JsonElement>> Audit(HttpClient admin, string action) =>
         (await admin.GetFromJsonAsync<JsonElement>($"api/v1/audit?action={action}")).GetProperty("entries").EnumerateArray().ToList();
 
-    private static async Task<string> RedirectOf(Browser browser, string path)
+    private static async Task<string> RedirectOf(PortalSession browser, string path)
     {
         using var response = await browser.GetAsync(path);
         response.StatusCode.ShouldBe(HttpStatusCode.Redirect, path);
         return response.Headers.Location!.ToString();
     }
-}
-
-/// <summary>A cookie session that fills in the portal's forms as a browser would: hidden fields (antiforgery token) kept, the rest typed in.</summary>
-internal sealed class Browser(TestHost host) : IDisposable
-{
-    private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
-
-    public static async Task<Browser> SignedInAsync(TestHost host, string userName, string password)
-    {
-        var browser = new Browser(host);
-        (await browser.SignInAsync(userName, password)).ShouldBe("/");
-        return browser;
-    }
-
-    /// <summary>Signs in through the sign-in form; returns where the portal sends the browser next.</summary>
-    public Task<string> SignInAsync(string userName, string password) =>
-        SubmitAsync("/account/login", "form[action='/account/login']", ("userName", userName), ("password", password));
-
-    public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
-
-    public async Task<IDocument> PageAsync(string path)
-    {
-        using var response = await _http.GetAsync(path);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"GET {path}");
-        var html = await response.Content.ReadAsStringAsync();
-        return await BrowsingContext.New(Configuration.Default).OpenAsync(req => req.Content(html));
-    }
-
-    /// <summary>
-    /// Opens the page and submits the first form matching the selector with what a browser would send (every field's
-    /// current value, checked boxes, selected options), after typing the given values; returns the redirect's target.
-    /// </summary>
-    public async Task<string> SubmitAsync(string path, string formSelector, params (string Name, string Value)[] typed)
-    {
-        var form = (await PageAsync(path)).QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"No form {formSelector} on {path}.");
-        var values = new Dictionary<string, string>();
-        foreach (var field in form.Elements)
-        {
-            var (name, value) = field switch
-            {
-                IHtmlInputElement { Type: "checkbox" or "radio", IsChecked: false } or IHtmlInputElement { Type: "submit" or "button" } => (null, null),
-                IHtmlInputElement i => (i.Name, i.Value),
-                IHtmlSelectElement s => (s.Name, s.Value),
-                IHtmlTextAreaElement t => (t.Name, t.Value),
-                _ => (null, null),
-            };
-            if (!string.IsNullOrEmpty(name)) values[name] = value ?? "";
-        }
-        foreach (var (name, value) in typed) values[name] = value;
-        return await PostAsync(form.GetAttribute("action")!, [.. values.Select(v => (v.Key, v.Value))]);
-    }
-
-    /// <summary>Posts form fields as they are (no antiforgery token unless given); returns the redirect's target.</summary>
-    public async Task<string> PostAsync(string path, params (string Name, string Value)[] fields)
-    {
-        using var response = await _http.PostAsync(path, new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))));
-        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, $"POST {path}");
-        return response.Headers.Location!.ToString();
-    }
-
-    public void Dispose() => _http.Dispose();
 }

@@ -15,6 +15,8 @@ public sealed record AdminOutcome<T>(AdminOutcomeKind Kind, string Message, T? V
     public static AdminOutcome<T> Invalid(IDictionary<string, string[]> errors) =>
         new(AdminOutcomeKind.Invalid, string.Join(" ", errors.Values.SelectMany(m => m)), Errors: errors);
 
+    public static AdminOutcome<T> Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
     public static AdminOutcome<T> Missing(string message) => new(AdminOutcomeKind.NotFound, message);
 
     public static AdminOutcome<T> Refused(string message) => new(AdminOutcomeKind.Refused, message);

@@ -34,7 +34,7 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
         else if (await IsTakenAsync(userName, ct))
             errors["userName"] = [$"The user name '{userName}' is already taken."];
         CheckProfile(errors, request.DisplayName, request.Role, request.Team);
-        // Interface accounts never sign in; without a password of their own they get an unusable random one.
+        // Interface accounts never sign in; given no password, they get a random one that nobody is told.
         var password = string.IsNullOrEmpty(request.Password) && request.Role == Roles.Integration ? Passwords.Generate() : request.Password;
         if (Passwords.Problem(password) is { } problem) errors["password"] = [problem];
         if (errors.Count > 0) return AdminOutcome<UserView>.Invalid(errors);
@@ -56,14 +56,14 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
             // Someone else created the same user name a moment ago; anything else is not ours to explain.
             db.ChangeTracker.Clear();
             if (!await IsTakenAsync(userName, ct)) throw;
-            return AdminOutcome<UserView>.Invalid(new Dictionary<string, string[]> { ["userName"] = [$"The user name '{userName}' is already taken."] });
+            return AdminOutcome<UserView>.Invalid("userName", $"The user name '{userName}' is already taken.");
         }
         return AdminOutcome<UserView>.Done((await UserQueries.GetAsync(db, user.Id, ct))!, $"User '{userName}' created.");
     }
 
     public async Task<AdminOutcome<UserView>> UpdateAsync(Guid id, UserChangesRequest request, CancellationToken ct)
     {
-        if (await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct) is not { } user) return UserMissing<UserView>();
+        if (await FindAsync(id, ct) is not { } user) return UserMissing<UserView>();
         var errors = new Dictionary<string, string[]>();
         CheckProfile(errors, request.DisplayName, request.Role, request.Team);
         if (errors.Count > 0) return AdminOutcome<UserView>.Invalid(errors);
@@ -82,7 +82,7 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
 
     public async Task<AdminOutcome<UserView>> SetDisabledAsync(Guid id, bool disabled, string? reason, CancellationToken ct)
     {
-        if (await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct) is not { } user) return UserMissing<UserView>();
+        if (await FindAsync(id, ct) is not { } user) return UserMissing<UserView>();
         var state = disabled ? "disabled" : "enabled";
         if (user.Disabled == disabled) return await DoneAsync(user, $"'{user.UserName}' is already {state}.", ct);
         if (disabled && IsActor(user)) return AdminOutcome<UserView>.Refused("You cannot disable your own account; ask another administrator.");
@@ -101,10 +101,10 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
     /// <summary>Sets a temporary password (generated when none is given) that the user must change at the next sign-in.</summary>
     public async Task<AdminOutcome<PasswordReset>> ResetPasswordAsync(Guid id, string? temporaryPassword, CancellationToken ct)
     {
-        if (await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct) is not { } user) return UserMissing<PasswordReset>();
+        if (await FindAsync(id, ct) is not { } user) return UserMissing<PasswordReset>();
         var generated = string.IsNullOrEmpty(temporaryPassword) ? Passwords.Generate() : null;
         if (generated is null && Passwords.Problem(temporaryPassword) is { } problem)
-            return AdminOutcome<PasswordReset>.Invalid(new Dictionary<string, string[]> { ["temporaryPassword"] = [problem] });
+            return AdminOutcome<PasswordReset>.Invalid("temporaryPassword", problem);
 
         var before = Snapshot(user);
         Passwords.Set(user, generated ?? temporaryPassword!);
@@ -121,7 +121,7 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
         if (await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct) is not { } user) return UserMissing<NewApiKey>();
         var keyName = name?.Trim() ?? "";
         if (keyName.Length is 0 or > MaxKeyName)
-            return AdminOutcome<NewApiKey>.Invalid(new Dictionary<string, string[]> { ["name"] = [$"A key needs a name of 1 to {MaxKeyName} characters, e.g. what will use it."] });
+            return AdminOutcome<NewApiKey>.Invalid("name", $"A key needs a name of 1 to {MaxKeyName} characters, e.g. what will use it.");
         if (user.Disabled) return AdminOutcome<NewApiKey>.Refused($"'{user.UserName}' is disabled; enable the account before issuing keys.");
 
         var secret = ApiKeyHashing.NewKey();
@@ -184,6 +184,8 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
 
     private async Task<AdminOutcome<UserView>> DoneAsync(User user, string message, CancellationToken ct) =>
         AdminOutcome<UserView>.Done((await UserQueries.GetAsync(db, user.Id, ct))!, message);
+
+    private Task<User?> FindAsync(Guid id, CancellationToken ct) => db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
 
     private static AdminOutcome<T> UserMissing<T>() => AdminOutcome<T>.Missing("There is no such user.");
 
