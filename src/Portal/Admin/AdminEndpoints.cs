@@ -10,6 +10,7 @@ public static class AdminEndpoints
         app.MapMappingAdmin();
         Ownership.OwnershipEndpoints.MapOwnershipAdmin(app);
         app.MapSettingsAdmin();
+        Users.UserAdminApi.MapUserAdmin(app);
         return app;
     }
 }

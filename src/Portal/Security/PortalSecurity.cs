@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using HealthSync.Engine;
 using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Transports;
+using HealthSync.Portal.Account;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -42,7 +43,12 @@ public static class PortalSecurity
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
-                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnValidatePrincipal = SessionCheck.ValidateAsync;
+                o.Events.OnRedirectToLogin = ctx =>
+                {
+                    SessionCheck.RedirectToPasswordChange(ctx);
+                    return ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                };
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null);

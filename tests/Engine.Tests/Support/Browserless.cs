@@ -23,16 +23,39 @@ public sealed class PortalSession : IDisposable
     public static PortalSession Anonymous(TestHost host) => new(host.BaseAddress);
 
     /// <summary>Submits the sign-in form as a browser would; returns where the portal redirects.</summary>
-    public async Task<string> PostLoginAsync(string user, string password)
+    public Task<string> PostLoginAsync(string user, string password) =>
+        SubmitAsync("account/login", "form[action='/account/login']", ("userName", user), ("password", password), ("returnUrl", "/"));
+
+    /// <summary>
+    /// Opens the page and submits the first form matching the selector with what a browser would send (every field's
+    /// current value including the antiforgery token, checked boxes, selected options) after typing the given values;
+    /// returns where the portal redirects.
+    /// </summary>
+    public async Task<string> SubmitAsync(string path, string formSelector, params (string Name, string Value)[] typed)
     {
-        var session = this;
-        var login = await session.GetDocumentAsync("account/login");
-        var token = login.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
-        using var response = await session._http.PostAsync("account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var form = (await GetDocumentAsync(path)).QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"No form {formSelector} on {path}.");
+        var values = new Dictionary<string, string>();
+        foreach (var field in form.Elements)
         {
-            ["userName"] = user, ["password"] = password, ["__RequestVerificationToken"] = token, ["returnUrl"] = "/",
-        }));
-        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+            var (name, value) = field switch
+            {
+                IHtmlInputElement { Type: "checkbox" or "radio", IsChecked: false } or IHtmlInputElement { Type: "submit" or "button" } => (null, null),
+                IHtmlInputElement i => (i.Name, i.Value),
+                IHtmlSelectElement s => (s.Name, s.Value),
+                IHtmlTextAreaElement t => (t.Name, t.Value),
+                _ => (null, null),
+            };
+            if (!string.IsNullOrEmpty(name)) values[name] = value ?? "";
+        }
+        foreach (var (name, value) in typed) values[name] = value;
+        return await PostFormAsync(form.GetAttribute("action")!, [.. values.Select(v => (v.Key, v.Value))]);
+    }
+
+    /// <summary>Posts exactly the given form fields (no antiforgery token unless among them); returns where the portal redirects.</summary>
+    public async Task<string> PostFormAsync(string path, params (string Name, string Value)[] fields)
+    {
+        using var response = await _http.PostAsync(path, new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))));
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, $"POST {path}");
         return response.Headers.Location!.ToString();
     }
 
