@@ -4,6 +4,7 @@ using HealthSync.Engine.Exceptions;
 using HealthSync.Engine.Mappings;
 using HealthSync.Engine.Persistence;
 using Microsoft.EntityFrameworkCore;
+using AdminOutcome = HealthSync.Portal.Admin.AdminOutcome<object?>;
 
 namespace HealthSync.Portal.Admin.Ownership;
 

@@ -1,5 +1,6 @@
 using HealthSync.Portal.Security;
 using Microsoft.AspNetCore.Mvc;
+using AdminOutcome = HealthSync.Portal.Admin.AdminOutcome<object?>;
 
 namespace HealthSync.Portal.Admin.Ownership;
 

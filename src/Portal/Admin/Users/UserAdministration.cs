@@ -58,7 +58,7 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
             if (!await IsTakenAsync(userName, ct)) throw;
             return AdminOutcome<UserView>.Invalid("userName", $"The user name '{userName}' is already taken.");
         }
-        return AdminOutcome<UserView>.Done((await UserQueries.GetAsync(db, user.Id, ct))!, $"User '{userName}' created.");
+        return AdminOutcome<UserView>.Changed($"User '{userName}' created.", (await UserQueries.GetAsync(db, user.Id, ct))!);
     }
 
     public async Task<AdminOutcome<UserView>> UpdateAsync(Guid id, UserChangesRequest request, CancellationToken ct)
@@ -112,8 +112,8 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
         Audit("user.password-reset", user, before, Snapshot(user), generated is null ? "temporary password set by the administrator" : "temporary password generated");
         await db.SaveChangesAsync(ct);
         var view = (await UserQueries.GetAsync(db, user.Id, ct))!;
-        return AdminOutcome<PasswordReset>.Done(new PasswordReset(view, generated),
-            $"Password of '{user.UserName}' reset; they must choose a new one at their next sign-in.");
+        return AdminOutcome<PasswordReset>.Changed(
+            $"Password of '{user.UserName}' reset; they must choose a new one at their next sign-in.", new PasswordReset(view, generated));
     }
 
     public async Task<AdminOutcome<NewApiKey>> CreateApiKeyAsync(Guid userId, string? name, CancellationToken ct)
@@ -129,14 +129,14 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
         db.ApiKeys.Add(key);
         AdminAudit.Record(db, actor, "api-key.create", "api-key", key.Id.ToString(), Now, after: Snapshot(key, user.UserName));
         await db.SaveChangesAsync(ct);
-        return AdminOutcome<NewApiKey>.Done(new NewApiKey(View(key), secret), $"API key '{keyName}' created for '{user.UserName}'.");
+        return AdminOutcome<NewApiKey>.Changed($"API key '{keyName}' created for '{user.UserName}'.", new NewApiKey(View(key), secret));
     }
 
     public async Task<AdminOutcome<ApiKeyView>> RevokeApiKeyAsync(Guid userId, Guid keyId, string? reason, CancellationToken ct)
     {
         var found = await db.ApiKeys.Where(k => k.Id == keyId && k.UserId == userId)
             .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new { Key = k, u.UserName }).FirstOrDefaultAsync(ct);
-        if (found is null) return AdminOutcome<ApiKeyView>.Missing("There is no such API key for this user.");
+        if (found is null) return AdminOutcome<ApiKeyView>.NotFound("There is no such API key for this user.");
         var key = found.Key;
         if (key.RevokedAt is not null) return AdminOutcome<ApiKeyView>.Refused($"API key '{key.Name}' was already revoked.");
 
@@ -144,7 +144,7 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
         key.RevokedAt = Now;
         AdminAudit.Record(db, actor, "api-key.revoke", "api-key", key.Id.ToString(), Now, before, Snapshot(key, found.UserName), ReasonOrNull(reason));
         await db.SaveChangesAsync(ct);
-        return AdminOutcome<ApiKeyView>.Done(View(key), $"API key '{key.Name}' of '{found.UserName}' revoked.");
+        return AdminOutcome<ApiKeyView>.Changed($"API key '{key.Name}' of '{found.UserName}' revoked.", View(key));
     }
 
     /// <summary>What the audit log keeps of a user: never the password hash.</summary>
@@ -183,11 +183,11 @@ public sealed partial class UserAdministration(HealthSyncDb db, TimeProvider tim
         user is { Role: Roles.Admin, Disabled: false } && !await db.Users.AnyAsync(u => u.Id != user.Id && u.Role == Roles.Admin && !u.Disabled, ct);
 
     private async Task<AdminOutcome<UserView>> DoneAsync(User user, string message, CancellationToken ct) =>
-        AdminOutcome<UserView>.Done((await UserQueries.GetAsync(db, user.Id, ct))!, message);
+        AdminOutcome<UserView>.Changed(message, (await UserQueries.GetAsync(db, user.Id, ct))!);
 
     private Task<User?> FindAsync(Guid id, CancellationToken ct) => db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
 
-    private static AdminOutcome<T> UserMissing<T>() => AdminOutcome<T>.Missing("There is no such user.");
+    private static AdminOutcome<T> UserMissing<T>() => AdminOutcome<T>.NotFound("There is no such user.");
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")]
     private static partial Regex UserNamePattern();
