@@ -33,10 +33,12 @@ internal sealed class InvoiceMatchItems : KpiItems
                rr.amount AS amount, rr.variance AS measure, rr.outcome AS outcome, rr.detail AS detail, inv.correlation_id AS correlation_id,
                CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException} THEN rr.exception_id END AS exception_id, NULL AS patient_key
                """)}
-        FROM reconciliation_results rr
-        LEFT JOIN business_documents inv ON inv.id = (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} ORDER BY d.partner = rr.partner DESC, d.id LIMIT 1)
-        WHERE rr.reconciliation = '{Reconciliations.ThreeWay}' AND rr.subject_date >= @lo AND rr.subject_date < @hi
-          {Cut(f.Vendor, "rr.partner = @vendor")}
+        FROM (SELECT rr.*, COALESCE(
+                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} AND d.partner = rr.partner ORDER BY d.id LIMIT 1),
+                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} ORDER BY d.id LIMIT 1)) AS invoice_id
+              FROM reconciliation_results rr
+              WHERE rr.reconciliation = '{Reconciliations.ThreeWay}' AND rr.subject_date >= @lo AND rr.subject_date < @hi {Cut(f.Vendor, "rr.partner = @vendor")}) rr
+        LEFT JOIN business_documents inv ON inv.id = rr.invoice_id
         ) x
         WHERE 1 {Cut(f.Facility, "upper(x.facility) = upper(@facility)")}
         """;

@@ -21,7 +21,7 @@ internal sealed class PaymentTimelinessItems : KpiItems
 
     public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By facility", "facility"), ("By payer", "partner")];
 
-    /// <summary>Hours from settlement to delivery of the journal entry; null while the entry is not delivered.</summary>
+    /// <summary>Hours from settlement to delivery of the journal entry (the measure of a matched payment; null while not delivered).</summary>
     public const string LagHours = "(julianday(o.delivered_at) - julianday(COALESCE(s.document_date, rr.subject_date))) * 24.0";
 
     private const string Timely = $"rr.matched AND o.status = 'Delivered' AND {LagHours} <= @sla_hours";
@@ -34,7 +34,7 @@ internal sealed class PaymentTimelinessItems : KpiItems
                CASE WHEN {Timely} THEN {Counted} WHEN {Blocking} THEN {Blocked} ELSE {Uncounted} END AS state,
                rr.facility AS facility, s.partner AS partner, NULL AS item{When(detail, $"""
                rr.subject_key AS key, rr.subject_key AS label, rr.amount AS amount,
-               CASE WHEN o.status = 'Delivered' THEN {LagHours} END AS measure,
+               CASE WHEN rr.matched AND o.status = 'Delivered' THEN {LagHours} END AS measure,
                CASE WHEN {Timely} THEN 'posted within SLA' WHEN NOT rr.matched THEN rr.outcome WHEN o.status = 'Delivered' THEN 'posted late'
                     WHEN o.id IS NULL THEN 'matched, journal not queued' ELSE 'matched, journal ' || lower(o.status) END AS outcome,
                rr.detail AS detail, s.correlation_id AS correlation_id,
