@@ -36,6 +36,7 @@ public sealed record KpiFilter(
     internal static bool Excludes(string? cut, string value) => cut is not null && !string.Equals(cut, value, StringComparison.Ordinal);
 }
 
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TrendGrain>))]
 public enum TrendGrain { Hour, Day }
 
 /// <summary>KPI settings (<c>Engine:Kpis</c>).</summary>

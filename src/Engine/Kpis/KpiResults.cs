@@ -111,6 +111,7 @@ public sealed record KpiDashboard(KpiFilter Filter, DateTime ComputedAt, TrendGr
 }
 
 /// <summary>Which drill-down list: the numerator's items, the denominator's, or the gap between them.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DrillList>))]
 public enum DrillList { Numerator, Denominator, Gap }
 
 /// <summary>One item behind a KPI.</summary>
