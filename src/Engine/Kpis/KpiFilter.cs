@@ -27,6 +27,7 @@ public sealed record KpiFilter(
     public TimeSpan CashSla => CashPostingSla ?? KpiOptions.DefaultCashPostingSla;
 
     /// <summary>The window of the same length just before this one, for the delta shown on each tile.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public KpiFilter Previous => this with { From = From - Length, To = From };
 
     /// <summary>The window ending at <paramref name="now"/> with the given length and no cuts.</summary>

@@ -39,7 +39,7 @@ internal static class RatioQueries
     /// <summary>The window's ratio per value of one item column, largest denominator first.</summary>
     public static async Task<Breakdown> BreakdownAsync(HealthSyncDb db, KpiItems items, string name, string column, KpiFilter f, DateTime now, CancellationToken ct)
     {
-        var sql = $"SELECT t.{column}, {CountColumns} FROM ({items.Sql(f, false)}) t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 200";
+        var sql = $"SELECT t.{column}, {CountColumns} FROM ({items.Sql(f, KpiItems.IsDetailColumn(column))}) t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 200";
         var rows = await KpiSql.QueryAsync(db, sql, KpiSql.Parameters(f, now), r => new BreakdownRow(r.Text(0) ?? "(none)", r.Int(2), r.Int(1)), ct);
         return new Breakdown(name, rows);
     }

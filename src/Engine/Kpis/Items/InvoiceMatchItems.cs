@@ -16,7 +16,7 @@ internal sealed class InvoiceMatchItems : KpiItems
 {
     public override KpiDefinition Definition => KpiCatalog.InvoiceMatchKpi;
 
-    public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By vendor", "partner"), ("By facility", "facility")];
+    public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By outcome", "outcome"), ("By vendor", "partner"), ("By facility", "facility")];
 
     /// <summary>The invoice number: the subject key's segment after the vendor.</summary>
     private static readonly string InvoiceNumber = Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 0, last: false);

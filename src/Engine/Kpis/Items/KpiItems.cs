@@ -28,8 +28,11 @@ internal abstract class KpiItems
     /// <summary>False for KPIs of the present state (open exceptions): the window does not select their items.</summary>
     public virtual bool Windowed => true;
 
-    /// <summary>The breakdowns the KPI shows, as (title, column of the item statement).</summary>
+    /// <summary>The breakdowns the KPI shows, as (title, column of the item statement); a detail column needs the detail statement.</summary>
     public virtual IReadOnlyList<(string Name, string Column)> Breakdowns => [];
+
+    /// <summary>Columns only the detail statement has.</summary>
+    public static bool IsDetailColumn(string column) => column is not ("facility" or "partner" or "item");
 
     /// <summary>Detail columns or nothing, so one statement serves counting and listing.</summary>
     protected static string When(bool detail, string columns) => detail ? ",\n" + columns : "";
