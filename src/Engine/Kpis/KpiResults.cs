@@ -116,6 +116,7 @@ public enum DrillList { Numerator, Denominator, Gap }
 
 /// <summary>One item behind a KPI.</summary>
 /// <param name="Key">The item's identity (usage id, verdict subject, outbox id, exception id).</param>
+/// <param name="Amount">Money at stake for the item (charge, invoiced, settled, at risk); null where the item has none (an item-location).</param>
 /// <param name="Measure">The KPI's per-item figure: posted net for a usage, variance for an invoice line or item-location, posting lag in hours for a payment, attempts for a delivery, hours past SLA for an exception.</param>
 /// <param name="PatientKey">A patient identifier (encounter or account) when the item carries one; the portal masks it for roles without need.</param>
 /// <param name="ExceptionId">The open exception blocking the item, when there is one (or the exception itself).</param>
@@ -126,7 +127,7 @@ public sealed record KpiRow(
     string? Facility,
     string? Partner,
     string? Item,
-    decimal Amount,
+    decimal? Amount,
     double? Measure,
     string Outcome,
     string? Detail,
@@ -136,8 +137,8 @@ public sealed record KpiRow(
     bool BlockedByOpenException,
     string? PatientKey);
 
-/// <summary>Open exceptions behind a KPI's gap, grouped by cause.</summary>
-public sealed record GapCause(string CauseKey, string Category, string ErrorCode, string Workflow, int Items, decimal AmountAtRisk);
+/// <summary>Open exceptions behind a KPI's gap, grouped by category and error code.</summary>
+public sealed record GapCause(string Category, string ErrorCode, string Workflow, int Items, decimal AmountAtRisk);
 
 /// <summary>One page of one drill-down list. Numerator total plus gap total always equals the denominator total.</summary>
 public sealed record KpiDrillPage(

@@ -36,10 +36,10 @@ internal static class RatioQueries
 
     private static Ratio ReadRatio(System.Data.Common.DbDataReader r) => new(r.Int(1), r.Int(0), r.Int(2));
 
-    /// <summary>The window's ratio per value of one item column, largest denominator first.</summary>
+    /// <summary>The window's ratio per value of one item column, worst first (lowest ratio, then most items).</summary>
     public static async Task<Breakdown> BreakdownAsync(HealthSyncDb db, KpiItems items, string name, string column, KpiFilter f, DateTime now, CancellationToken ct)
     {
-        var sql = $"SELECT t.{column}, {CountColumns} FROM ({items.Sql(f, KpiItems.IsDetailColumn(column))}) t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 200";
+        var sql = $"SELECT t.{column}, {CountColumns} FROM ({items.Sql(f, KpiItems.IsDetailColumn(column))}) t GROUP BY 1 ORDER BY 1.0 * num / den, den DESC, 1 LIMIT 200";
         var rows = await KpiSql.QueryAsync(db, sql, KpiSql.Parameters(f, now), r => new BreakdownRow(r.Text(0) ?? "(none)", r.Int(2), r.Int(1)), ct);
         return new Breakdown(name, rows);
     }
@@ -66,22 +66,22 @@ internal static class RatioQueries
             FROM ({items.Sql(f, true)}) t WHERE {where} ORDER BY t.at DESC, t.key LIMIT @take OFFSET @skip
             """,
             parameters,
-            r => new KpiRow(r.Text(0) ?? "", r.Text(1) ?? "", KpiSql.ReadTime(r.GetString(2)), r.Text(3), r.Text(4), r.Text(5), (decimal)(r.Real(6) ?? 0), r.Real(7),
+            r => new KpiRow(r.Text(0) ?? "", r.Text(1) ?? "", KpiSql.ReadTime(r.GetString(2)), r.Text(3), r.Text(4), r.Text(5), (decimal?)r.Real(6), r.Real(7),
                 r.Text(8) ?? "", r.Text(9), r.Id(10), r.Id(11), r.Int(12) == KpiItems.Counted, r.Int(12) == KpiItems.Blocked, r.Text(13)),
             ct);
         return (total, rows);
     }
 
-    /// <summary>The open exceptions standing against the gap's items, grouped by cause, most items first.</summary>
+    /// <summary>The open exceptions standing against the gap's items, grouped by category and error code, most items first.</summary>
     public static Task<List<GapCause>> GapCausesAsync(HealthSyncDb db, KpiItems items, KpiFilter f, DateTime now, CancellationToken ct) =>
         KpiSql.QueryAsync(db,
             $"""
-            SELECT e.cause_key, e.category, e.error_code, e.workflow, COUNT(*), SUM(e.amount_at_risk)
+            SELECT e.category, e.error_code, e.workflow, COUNT(*), SUM(e.amount_at_risk)
             FROM ({items.Sql(f, true)}) t JOIN exceptions e ON e.id = t.exception_id
             WHERE t.state < {KpiItems.Counted} AND e.status = 'Open'
-            GROUP BY e.cause_key, e.category, e.error_code, e.workflow ORDER BY 5 DESC, 1 LIMIT 50
+            GROUP BY e.category, e.error_code, e.workflow ORDER BY 4 DESC, 1, 2 LIMIT 50
             """,
             KpiSql.Parameters(f, now),
-            r => new GapCause(r.Text(0) ?? "", r.Text(1) ?? "", r.Text(2) ?? "", r.Text(3) ?? "", r.Int(4), (decimal)(r.Real(5) ?? 0)),
+            r => new GapCause(r.Text(0) ?? "", r.Text(1) ?? "", r.Text(2) ?? "", r.Int(3), (decimal)(r.Real(4) ?? 0)),
             ct);
 }

@@ -23,7 +23,7 @@ internal sealed class InventoryAccuracyItems : KpiItems
                CASE WHEN rr.matched THEN {Counted} WHEN {OpenVerdictException} THEN {Blocked} ELSE {Uncounted} END AS state,
                rr.facility AS facility, NULL AS partner, {Segment("rr.subject_key", 2, last: true)} AS item{When(detail, $"""
                rr.subject_key AS key, {Segment("rr.subject_key", 2, last: true)} || ' at ' || {Segment("rr.subject_key", 1, last: false)} AS label,
-               rr.amount AS amount, rr.variance AS measure, rr.outcome AS outcome, rr.detail AS detail, NULL AS correlation_id,
+               NULL AS amount, rr.variance AS measure, rr.outcome AS outcome, rr.detail AS detail, NULL AS correlation_id,
                CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException} THEN rr.exception_id END AS exception_id, NULL AS patient_key
                """)}
         FROM reconciliation_results rr
