@@ -37,7 +37,7 @@ test.describe('Business KPI dashboard', () => {
     })).toBe(true);
 
     // The filter form swaps the board in place (htmx) and keeps the state in the URL.
-    await page.getByLabel('Facility').selectOption('NGH');
+    await page.getByTestId('kpi-filters').getByLabel('Facility').selectOption('NGH');
     await expect(page).toHaveURL(/[?&]facility=NGH/);
     await expect(tile.getByTestId('kpi-uncut')).toHaveCount(0);
     const agreeing = await count(tile.getByTestId('kpi-numerator'));
@@ -67,7 +67,7 @@ test.describe('Business KPI dashboard', () => {
     const tab = async (list: string) => Number((await page.getByTestId(`list-${list}`).innerText()).match(/\((\d[\d,]*)\)/)![1].replace(/,/g, ''));
     expect((await tab('numerator')) + (await tab('gap'))).toBe(await tab('denominator'));
     await expect(page.getByTestId('gap-causes').getByTestId('gap-cause').first()).toBeVisible();
-    await expect(page.getByRole('table', { name: 'By item' })).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Inventory sync accuracy by item' })).toBeVisible();
     await page.screenshot({ path: 'test-results/artifacts/inventory-drill-down.png', fullPage: true });
 
     // The numerator list is the agreeing item-locations.
