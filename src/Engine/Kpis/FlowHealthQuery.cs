@@ -34,10 +34,11 @@ internal static class FlowHealthQuery
             FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2
             """, p, r => (Target: r.GetString(0), Status: r.GetString(1), Count: r.Int(2), Retried: r.Int(3), Attempts: r.Int(4), Failed: r.Int(5)), ct);
 
+        // Grouped by +correlation_id: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
         var lags = await KpiSql.QueryAsync(db, $"""
             SELECT (julianday(MAX(o.delivered_at)) - julianday(MIN(o.source_received_at))) * 86400.0 AS lag
             FROM outbox_messages o WHERE o.delivered_at >= @lo{cuts}
-            GROUP BY o.correlation_id HAVING MAX(o.delivered_at) < @hi ORDER BY lag
+            GROUP BY +o.correlation_id HAVING MAX(o.delivered_at) < @hi ORDER BY lag
             """, p, r => r.Real(0) ?? 0, ct);
 
         var endpoints = Systems.Targets.Union(outbox.Select(o => o.Target), StringComparer.OrdinalIgnoreCase).Select(target =>

@@ -78,7 +78,7 @@ internal static class RatioQueries
             $"""
             SELECT e.category, e.error_code, e.workflow, COUNT(*), SUM(e.amount_at_risk)
             FROM ({items.Sql(f, true)}) t JOIN exceptions e ON e.id = t.exception_id
-            WHERE t.state < {KpiItems.Counted} AND e.status = 'Open'
+            WHERE t.state < {KpiItems.Counted} AND +e.status = 'Open'
             GROUP BY e.category, e.error_code, e.workflow ORDER BY 4 DESC, 1, 2 LIMIT 50
             """,
             KpiSql.Parameters(f, now),

@@ -31,7 +31,7 @@ internal sealed class ChargeCaptureItems : KpiItems
     public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By facility", "facility")];
 
     private const string Net = "(SELECT SUM(c.amount) FROM charges c WHERE c.usage_event_id = u.id AND c.status = 'Posted')";
-    private const string OpenOnTransaction = "EXISTS (SELECT 1 FROM exceptions e WHERE e.correlation_id = u.correlation_id AND e.status = 'Open')";
+    private const string OpenOnTransaction = "EXISTS (SELECT 1 FROM exceptions e WHERE e.correlation_id = u.correlation_id AND +e.status = 'Open')";
 
     public override string Sql(KpiFilter f, bool detail) => $"""
         SELECT u.occurred_at AS at,
@@ -41,7 +41,7 @@ internal sealed class ChargeCaptureItems : KpiItems
                CASE WHEN COALESCE({Net}, 0) > 0 THEN 'captured' WHEN {OpenOnTransaction} THEN 'held by open exception' ELSE 'no posted charge' END AS outcome,
                u.sku || ' x' || u.base_quantity || ' at ' || u.location || COALESCE(', charge ' || u.charge_code, '') AS detail,
                u.correlation_id AS correlation_id,
-               CASE WHEN COALESCE({Net}, 0) > 0 THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE e.correlation_id = u.correlation_id AND e.status = 'Open' ORDER BY e.sla_due_at LIMIT 1) END AS exception_id,
+               CASE WHEN COALESCE({Net}, 0) > 0 THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE e.correlation_id = u.correlation_id AND +e.status = 'Open' ORDER BY e.sla_due_at LIMIT 1) END AS exception_id,
                COALESCE(u.encounter, u.patient_account) AS patient_key
                """)}
         FROM usage_events u

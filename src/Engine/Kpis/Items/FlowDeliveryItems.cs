@@ -36,7 +36,7 @@ internal sealed class FlowDeliveryItems : KpiItems
         ? "1"
         : "o.operation IN (" + string.Join(", ", AllOperations.Where(op => WorkflowOf(op) == workflow).Select(op => $"'{op}'").DefaultIfEmpty("NULL")) + ")";
 
-    private const string DeadLetterOpen = "EXISTS (SELECT 1 FROM exceptions e WHERE e.outbox_message_id = o.id AND e.status = 'Open')";
+    private const string DeadLetterOpen = "EXISTS (SELECT 1 FROM exceptions e WHERE e.outbox_message_id = o.id AND +e.status = 'Open')";
 
     public override string Sql(KpiFilter f, bool detail) => $"""
         SELECT o.created_at AS at,
@@ -46,7 +46,7 @@ internal sealed class FlowDeliveryItems : KpiItems
                lower(o.status) || CASE WHEN o.attempts > 1 THEN ' after ' || o.attempts || ' attempts' ELSE '' END AS outcome,
                CASE WHEN o.status = 'Delivered' THEN 'delivered ' || o.delivered_at ELSE COALESCE(o.last_error, 'awaiting delivery') END AS detail,
                o.correlation_id AS correlation_id,
-               CASE WHEN o.status = 'Delivered' THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE e.outbox_message_id = o.id AND e.status = 'Open' LIMIT 1) END AS exception_id,
+               CASE WHEN o.status = 'Delivered' THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE e.outbox_message_id = o.id AND +e.status = 'Open' LIMIT 1) END AS exception_id,
                NULL AS patient_key
                """)}
         FROM outbox_messages o

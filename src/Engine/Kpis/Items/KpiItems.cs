@@ -37,8 +37,12 @@ internal abstract class KpiItems
     /// <summary>Detail columns or nothing, so one statement serves counting and listing.</summary>
     protected static string When(bool detail, string columns) => detail ? ",\n" + columns : "";
 
+    /// <remarks>
+    /// Exceptions are looked up by a key (id, transaction, outbox row) with <c>+e.status</c>: the unary plus keeps SQLite,
+    /// which has no statistics, from walking every open exception by the status index instead of seeking the key.
+    /// </remarks>
     /// <summary>An open exception blocks the item: by its id (verdict rows) — used for the gap of reconciliation KPIs.</summary>
-    protected const string OpenVerdictException = "EXISTS (SELECT 1 FROM exceptions e WHERE e.id = rr.exception_id AND e.status = 'Open')";
+    protected const string OpenVerdictException = "EXISTS (SELECT 1 FROM exceptions e WHERE e.id = rr.exception_id AND +e.status = 'Open')";
 
     /// <summary>
     /// The condition of a cut, only when the cut is set: an unset cut leaves the statement free to count from a covering

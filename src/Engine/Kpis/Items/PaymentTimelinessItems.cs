@@ -26,7 +26,7 @@ internal sealed class PaymentTimelinessItems : KpiItems
 
     private const string Timely = $"rr.matched AND o.status = 'Delivered' AND {LagHours} <= @sla_hours";
 
-    private const string Blocking = "(" + OpenVerdictException + " OR EXISTS (SELECT 1 FROM exceptions e WHERE e.outbox_message_id = o.id AND e.status = 'Open'))";
+    private const string Blocking = "(" + OpenVerdictException + " OR EXISTS (SELECT 1 FROM exceptions e WHERE e.outbox_message_id = o.id AND +e.status = 'Open'))";
 
     public override string Sql(KpiFilter f, bool detail) => $"""
         SELECT x.* FROM (
@@ -39,7 +39,7 @@ internal sealed class PaymentTimelinessItems : KpiItems
                     WHEN o.id IS NULL THEN 'matched, journal not queued' ELSE 'matched, journal ' || lower(o.status) END AS outcome,
                rr.detail AS detail, s.correlation_id AS correlation_id,
                CASE WHEN {Timely} THEN NULL WHEN {OpenVerdictException} THEN rr.exception_id
-                    ELSE (SELECT e.id FROM exceptions e WHERE e.outbox_message_id = o.id AND e.status = 'Open' LIMIT 1) END AS exception_id,
+                    ELSE (SELECT e.id FROM exceptions e WHERE e.outbox_message_id = o.id AND +e.status = 'Open' LIMIT 1) END AS exception_id,
                NULL AS patient_key
                """)}
         FROM reconciliation_results rr
