@@ -81,6 +81,7 @@ public static class EngineRegistration
         services.AddHttpClient("traffic");
         services.AddHostedService<TrafficGenerator>();
         services.AddHostedService<PartnerTraffic>();
+        services.AddHostedService<DemoReconciliationRuns>();
         return builder;
     }
 }

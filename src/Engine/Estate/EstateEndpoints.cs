@@ -204,9 +204,12 @@ public static class EstateEndpoints
     /// <summary>
     /// The payment gateway's settlement file for one day (CSV, as card processors deliver it): patient payments
     /// taken against the charges billing received that day, every third one in arrival order, 20 % of the charge, minus a 2.9 % fee.
+    /// A payment settles six hours after its charge, but never later than the file's day nor than the moment the file is
+    /// produced: a file lists what has settled, so the daily cash reconciliation of that day finds it.
     /// </summary>
-    private static async Task<IResult> Settlements(DateOnly date, HealthSyncDb db, CancellationToken ct)
+    private static async Task<IResult> Settlements(DateOnly date, HealthSyncDb db, TimeProvider time, CancellationToken ct)
     {
+        var now = time.GetUtcNow().UtcDateTime;
         var from = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var to = from.AddDays(1);
         var charges = await db.EstatePostings.AsNoTracking()
@@ -218,9 +221,11 @@ public static class EstateEndpoints
         {
             var gross = Math.Round(c.Amount * 0.2m, 2);
             var fee = Math.Round(gross * 0.029m, 2);
-            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"STL-{c.Id:D8},{c.Reference},{c.Facility},{gross:0.00},{fee:0.00},{gross - fee:0.00},{c.ReceivedAt.AddHours(6):yyyy-MM-ddTHH:mm:ssZ},{brands[c.Id % brands.Length]}\n");
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"STL-{c.Id:D8},{c.Reference},{c.Facility},{gross:0.00},{fee:0.00},{gross - fee:0.00},{Min(c.ReceivedAt.AddHours(6), now, to.AddSeconds(-1)):yyyy-MM-ddTHH:mm:ssZ},{brands[c.Id % brands.Length]}\n");
         }
         return Results.Text(csv.ToString(), "text/csv");
+
+        static DateTime Min(DateTime a, DateTime b, DateTime c) => new(Math.Min(Math.Min(a.Ticks, b.Ticks), c.Ticks), DateTimeKind.Utc);
     }
 
     /// <summary>

@@ -65,6 +65,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => x.IdempotencyKey).IsUnique();
             e.HasIndex(x => new { x.Status, x.Id });
             e.HasIndex(x => x.CorrelationId);
+            // KPIs (db/sqlite/0007): throughput per hour or day and workflow, counted from the index alone.
+            e.HasIndex(x => new { x.ReceivedAt, x.Format, x.MessageType });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         });
         b.Entity<OutboxMessage>(e =>
@@ -74,6 +76,9 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
             e.HasIndex(x => new { x.OrderingKey, x.Status, x.Id });
             e.HasIndex(x => x.CorrelationId);
+            // KPIs: deliveries, retries, dead letters and attempt errors per target over a window; lag per transaction by last delivery.
+            e.HasIndex(x => new { x.CreatedAt, x.TargetSystem, x.Status, x.Attempts, x.Operation, x.Facility });
+            e.HasIndex(x => new { x.DeliveredAt, x.CorrelationId, x.SourceReceivedAt, x.Facility, x.Operation });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         });
         b.Entity<LineageStep>(e =>
@@ -130,6 +135,9 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => new { x.BusinessKey, x.BusinessKeyType });
             e.HasIndex(x => x.InboxMessageId);
             e.HasIndex(x => x.OutboxMessageId);
+            // KPIs: open exceptions by team, facility, owner, workflow, age and SLA in one pass over an index; resolved in a window with time to resolve.
+            e.HasIndex(x => new { x.Status, x.Team, x.Facility, x.Owner, x.Workflow, x.CreatedAt, x.SlaDueAt });
+            e.HasIndex(x => new { x.Status, x.ResolvedAt, x.CreatedAt, x.SlaDueAt, x.Facility, x.Workflow });
         });
         b.Entity<ExceptionComment>(e =>
         {
@@ -155,6 +163,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.ToTable("reconciliation_results");
             e.HasIndex(x => new { x.Reconciliation, x.SubjectKey }).IsUnique();
             e.HasIndex(x => new { x.Reconciliation, x.SubjectDate });
+            // KPIs: inventory accuracy selects the item-locations whose latest comparison ran in the window.
+            e.HasIndex(x => new { x.Reconciliation, x.EvaluatedAt });
         });
         b.Entity<Checkpoint>(e =>
         {
@@ -174,6 +184,9 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.Property(x => x.Id).ValueGeneratedNever();
             e.HasIndex(x => new { x.Facility, x.SourceEventId, x.Kind }).IsUnique();
             e.HasIndex(x => x.OccurredAt);
+            // KPIs: charge capture reads the window's billable usage from this index alone, then looks up charges and reversals.
+            e.HasIndex(x => new { x.OccurredAt, x.Kind, x.Billable, x.Facility, x.SourceEventId, x.CorrelationId, x.Id });
+            e.HasIndex(x => x.CorrelationId);
         });
         b.Entity<Charge>(e =>
         {
@@ -181,6 +194,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.Property(x => x.Id).ValueGeneratedNever();
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(x => x.UsageEventId);
+            // KPIs: a usage's posted net from the index alone.
+            e.HasIndex(x => new { x.UsageEventId, x.Status, x.Amount });
         });
         b.Entity<InventoryMovement>(e =>
         {

@@ -19,6 +19,7 @@ public static class ApiV1
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.People).WithTags("v1");
 
         api.MapExceptionApi();
+        HealthSync.Portal.Kpis.KpiApi.MapKpiApi(api);
 
         api.MapGet("/lineage/{correlationId:guid}", async Task<Results<Ok<TransactionLineage>, NotFound>> (Guid correlationId, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
                 await LineageQueries.GetAsync(db, correlationId, http.User.SeesPhi(), ct) is { } lineage ? TypedResults.Ok(lineage) : TypedResults.NotFound())

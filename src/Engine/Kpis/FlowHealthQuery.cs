@@ -1,0 +1,69 @@
+using HealthSync.Engine.Exceptions;
+using HealthSync.Engine.Kpis.Items;
+using HealthSync.Engine.Outbox;
+using HealthSync.Engine.Persistence;
+
+namespace HealthSync.Engine.Kpis;
+
+/// <summary>
+/// Flow health beyond its ratio, from stored rows: throughput (inbox messages received), source-to-last-posting lag,
+/// retries, dead letters and per-target attempt error rates (outbox rows), plus each target's live circuit state.
+/// </summary>
+/// <remarks>
+/// Lag of a transaction = its last delivered outbound message's delivery minus the receipt of the message that caused it
+/// (<c>source_received_at</c>), counted in the window its last delivery fell in; percentiles are nearest-rank.
+/// Retried = outbound messages that needed more than one attempt; dead letters = those given up on (Failed).
+/// Attempt error rate = failed attempts / attempts (a delivered message's last attempt succeeded, every other failed).
+/// Throughput is not cut by facility: an inbox message is counted before anything is read from it.
+/// </remarks>
+internal static class FlowHealthQuery
+{
+    public static async Task<FlowHealthDetail> GetAsync(HealthSyncDb db, KpiFilter f, DateTime now, DeliveryTargets? targets, CancellationToken ct)
+    {
+        var p = KpiSql.Parameters(f, now);
+        var n = KpiSql.BucketLength(f.Grain);
+        var inbox = await KpiSql.QueryAsync(db, $"""
+            SELECT substr(m.received_at, 1, {n}), m.format, m.message_type, COUNT(*) FROM inbox_messages m
+            WHERE m.received_at >= @lo AND m.received_at < @hi GROUP BY 1, 2, 3
+            """, p, r => (Bucket: r.GetString(0), Format: r.GetString(1), Type: r.Text(2), Count: r.Int(3)), ct);
+        inbox = [.. inbox.Where(m => !KpiFilter.Excludes(f.Workflow, WorkflowNames.ForMessage(m.Format, m.Type)))];
+
+        var cuts = (f.Facility is null ? "" : " AND o.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(f.Workflow);
+        var outbox = await KpiSql.QueryAsync(db, $"""
+            SELECT o.target_system, o.status, COUNT(*), SUM(o.attempts > 1), SUM(o.attempts), SUM(o.attempts - (o.status = 'Delivered'))
+            FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2
+            """, p, r => (Target: r.GetString(0), Status: r.GetString(1), Count: r.Int(2), Retried: r.Int(3), Attempts: r.Int(4), Failed: r.Int(5)), ct);
+
+        // Grouped by +correlation_id: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
+        var lags = await KpiSql.QueryAsync(db, $"""
+            SELECT (julianday(MAX(o.delivered_at)) - julianday(MIN(o.source_received_at))) * 86400.0 AS lag
+            FROM outbox_messages o WHERE o.delivered_at >= @lo{cuts}
+            GROUP BY +o.correlation_id HAVING MAX(o.delivered_at) < @hi ORDER BY lag
+            """, p, r => r.Real(0) ?? 0, ct);
+
+        var endpoints = Systems.Targets.Union(outbox.Select(o => o.Target), StringComparer.OrdinalIgnoreCase).Select(target =>
+        {
+            var rows = outbox.Where(o => string.Equals(o.Target, target, StringComparison.OrdinalIgnoreCase)).ToList();
+            int Count(string status) => rows.Where(r => r.Status == status).Sum(r => r.Count);
+            return new EndpointFlow(target, rows.Sum(r => r.Count), Count(nameof(OutboxStatus.Delivered)), Count(nameof(OutboxStatus.Pending)), Count(nameof(OutboxStatus.Failed)),
+                rows.Sum(r => r.Retried), rows.Sum(r => r.Attempts), rows.Sum(r => r.Failed), targets?.Health(target).State);
+        }).ToList();
+
+        var received = inbox.Sum(m => m.Count);
+        return new FlowHealthDetail(
+            received,
+            f.Length.TotalHours <= 0 ? 0 : received / f.Length.TotalHours,
+            ExceptionHealthQuery.Series(f, inbox.Select(m => (m.Bucket, m.Count))),
+            lags.Count,
+            Percentile(lags, 0.50),
+            Percentile(lags, 0.95),
+            outbox.Sum(o => o.Retried),
+            outbox.Where(o => o.Status == nameof(OutboxStatus.Failed)).Sum(o => o.Count),
+            outbox.Where(o => o.Status == nameof(OutboxStatus.Pending)).Sum(o => o.Count),
+            endpoints);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values; null when there are none.</summary>
+    internal static double? Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

@@ -1,0 +1,45 @@
+using HealthSync.Engine.Reconciliation;
+
+namespace HealthSync.Engine.Kpis.Items;
+
+/// <summary>
+/// Invoice match rate: invoice lines three-way matched within tolerance / invoice lines received, from the three-way match
+/// reconciliation's latest verdict per line (subject <c>vendor|invoice|line|item</c>), dated by invoice date.
+/// </summary>
+/// <remarks>
+/// Numerator: verdicts with Matched set (quantity within receipts and order, price within tolerance, after unit conversion).
+/// Vendor is the verdict's partner. The invoice carries no facility, so the facility is the ship-to of the purchase order
+/// the invoice bills. A line not matched is blocked when its verdict's exception is still open; holds clear on a later
+/// run without one and so never are.
+/// </remarks>
+internal sealed class InvoiceMatchItems : KpiItems
+{
+    public override KpiDefinition Definition => KpiCatalog.InvoiceMatchKpi;
+
+    public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By outcome", "outcome"), ("By vendor", "partner"), ("By facility", "facility")];
+
+    /// <summary>The invoice number: the subject key's segment after the vendor.</summary>
+    private static readonly string InvoiceNumber = Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 0, last: false);
+
+    private static readonly string LineItem = Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 2, last: true);
+
+    public override string Sql(KpiFilter f, bool detail) => $"""
+        SELECT x.* FROM (
+        SELECT rr.subject_date AS at,
+               CASE WHEN rr.matched THEN {Counted} WHEN {OpenVerdictException} THEN {Blocked} ELSE {Uncounted} END AS state,
+               COALESCE(rr.facility, (SELECT po.facility FROM business_documents po WHERE po.kind = 'purchase-order' AND po.business_key = inv.reference ORDER BY po.id LIMIT 1)) AS facility,
+               rr.partner AS partner, {LineItem} AS item{When(detail, $"""
+               rr.subject_key AS key, {InvoiceNumber} || ' line ' || {Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 1, last: false)} AS label,
+               rr.amount AS amount, rr.variance AS measure, rr.outcome AS outcome, rr.detail AS detail, inv.correlation_id AS correlation_id,
+               CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException} THEN rr.exception_id END AS exception_id, NULL AS patient_key
+               """)}
+        FROM (SELECT rr.*, COALESCE(
+                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} AND d.partner = rr.partner ORDER BY d.id LIMIT 1),
+                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} ORDER BY d.id LIMIT 1)) AS invoice_id
+              FROM reconciliation_results rr
+              WHERE rr.reconciliation = '{Reconciliations.ThreeWay}' AND rr.subject_date >= @lo AND rr.subject_date < @hi {Cut(f.Vendor, "rr.partner = @vendor")}) rr
+        LEFT JOIN business_documents inv ON inv.id = rr.invoice_id
+        ) x
+        WHERE 1 {Cut(f.Facility, "upper(x.facility) = upper(@facility)")}
+        """;
+}
