@@ -142,7 +142,7 @@ internal static class TransactionSeeder
                     }
                     var usageId = Guid.CreateVersion7(new DateTimeOffset(at));
                     var up = usage.Parameters;
-                    up[0].Value = usageId; up[1].Value = cid; up[2].Value = "TX" + inboxId.ToString(CultureInfo.InvariantCulture); up[3].Value = "Usage";
+                    up[0].Value = usageId; up[1].Value = cid; up[2].Value = "TX" + inboxId.ToString(CultureInfo.InvariantCulture); up[3].Value = "Consumption";
                     up[4].Value = facility; up[5].Value = location; up[6].Value = "CC" + location; up[7].Value = item; up[8].Value = sku; up[9].Value = 1.0;
                     up[10].Value = "EA"; up[11].Value = 1.0; up[12].Value = (object?)lot ?? DBNull.Value; up[13].Value = DBNull.Value; up[14].Value = "MRN" + encounter[3..];
                     up[15].Value = "ACC" + encounter[3..]; up[16].Value = encounter; up[17].Value = billable; up[18].Value = billable ? "CDM-" + sku[4..] : DBNull.Value;
