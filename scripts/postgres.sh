@@ -28,8 +28,10 @@ ensure_installed() {
   echo "Installing PostgreSQL $PG_VERSION (Debian package 'postgresql')..." >&2
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >&2
+  # The package lists are refreshed only when they cannot serve the install (a fresh machine), so one test run that also
+  # installs a browser does not update them twice.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2 2>/dev/null \
+    || { $sudo apt-get update -qq >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2; }
   # The package starts a system-wide cluster of its own; ours does not need it.
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL $PG_VERSION binaries not found in $PG_BIN after installing"
 }
