@@ -31,6 +31,10 @@ public static class DatabaseProviders
 
     public static bool IsPostgres(this DatabaseFacade database) => database.IsNpgsql();
 
+    /// <summary>A LIKE pattern for "starts with <paramref name="prefix"/>", with LIKE's own characters escaped by a backslash.</summary>
+    public static string LikePrefix(string prefix) =>
+        prefix.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
     /// <summary>
     /// True when saving failed because a unique index refused a duplicate, on either provider. Callers that race on an
     /// idempotency key treat this as "someone else stored it first" and anything else as a real failure.
