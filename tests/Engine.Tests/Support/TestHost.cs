@@ -28,7 +28,7 @@ public class TestHost : IAsyncLifetime
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("The host is not started.");
     public string ConnectionString => Database.ConnectionString;
-    public int HttpPort { get; } = FreePort();
+    public int HttpPort { get; private set; } = FreePort();
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
     public int MllpPort => Services.GetRequiredService<MllpListener>().BoundPort;
     public IServiceProvider Services => _factory!.Services;
@@ -56,6 +56,34 @@ public class TestHost : IAsyncLifetime
         await using (var db = NewDb())
             await DatabaseMigrator.MigrateAsync(db);
 
+        // A free port can be taken by another process before Kestrel binds it (the machine is shared): try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                StartServer();
+                break;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                await _factory!.DisposeAsync();
+                HttpPort = FreePort();
+            }
+        }
+
+        await using var scope = Services.CreateAsyncScope();
+        var seedDb = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+        await DemoSeeder.SeedAsync(seedDb, TimeProvider.System, new Dictionary<string, string>
+        {
+            ["admin"] = AdminKey, ["analyst"] = AnalystKey, ["supply"] = SupplyKey, ["integration"] = IntegrationKey,
+        });
+        var catalog = Services.GetRequiredService<MappingCatalog>();
+        catalog.Invalidate();
+        await catalog.ReloadAsync();
+    }
+
+    private void StartServer()
+    {
         var baseUrl = BaseAddress.ToString();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -75,16 +103,6 @@ public class TestHost : IAsyncLifetime
         });
         _factory.UseKestrel(HttpPort);
         _factory.StartServer();
-
-        await using var scope = Services.CreateAsyncScope();
-        var seedDb = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
-        await DemoSeeder.SeedAsync(seedDb, TimeProvider.System, new Dictionary<string, string>
-        {
-            ["admin"] = AdminKey, ["analyst"] = AnalystKey, ["supply"] = SupplyKey, ["integration"] = IntegrationKey,
-        });
-        var catalog = Services.GetRequiredService<MappingCatalog>();
-        catalog.Invalidate();
-        await catalog.ReloadAsync();
     }
 
     public async Task DisposeAsync()
