@@ -57,6 +57,12 @@ public static class DemoSeeder
         if (!await db.Ownership.AnyAsync(ct))
             foreach (var (entity, field, system, owner) in DemoCatalog.Ownership)
                 db.Ownership.Add(new OwnershipEntry { Entity = entity, Field = field, SystemOfRecord = system, BusinessOwner = owner });
+        if (!await db.SupplierMappings.AnyAsync(ct))
+            foreach (var (id, name) in DemoCatalog.Vendors)
+                db.SupplierMappings.Add(new SupplierMapping
+                {
+                    ErpVendorId = id, Name = name, ProcurementId = "PRC-" + id, EdiPartnerId = id + "EDI", EffectiveFrom = now.Date.AddYears(-1),
+                });
         if (!await db.WorkflowOwners.AnyAsync(ct))
             foreach (var (workflow, owner, contact) in DemoCatalog.WorkflowOwners)
                 db.WorkflowOwners.Add(new WorkflowOwner { Workflow = workflow, Owner = owner, Contact = contact });

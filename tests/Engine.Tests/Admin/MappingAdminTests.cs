@@ -252,6 +252,29 @@ public class MappingAdminTests(TestHost host) : IClassFixture<TestHost>
         }
     }
 
+    [Fact]
+    public async Task A_purchase_order_is_addressed_to_the_EDI_partner_id_of_its_ERP_vendor()
+    {
+        var vendor = "V" + Tag();
+        using var admin = host.Client(TestHost.AdminKey);
+        (await admin.PostAsJsonAsync("api/v1/admin/mappings/supplier", Save("EDI onboarding",
+            ("erp_vendor_id", vendor), ("name", "Acme Surgical"), ("edi_partner_id", "ACMEEDI"), ("effective_from", "2020-01-01")))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var po = new HealthSync.Adapters.Canonical.PurchaseOrder("PO" + Tag(), DateOnly.FromDateTime(DateTime.UtcNow), "00", new("NGH", "North General", "92"),
+            new(vendor, "Acme Surgical", "92"), new("NGH", "North General", "92"), "USD",
+            [new HealthSync.Adapters.Canonical.ItemLine("1", "SKU-40030", "V-40030", null, "Screw", 10, "EA", 14.5m)]);
+        var x12 = HealthSync.Adapters.X12.PurchaseOrder850Writer.Write(po, new HealthSync.Adapters.X12.X12Envelope("ZZ", "ERPPROD", "ZZ", "HEALTHSYNC", 4711, 4711, DateTimeOffset.UtcNow, "004010"));
+        using var integration = host.Client(TestHost.IntegrationKey);
+        (await integration.PostAsync("edi/x12", new StringContent(x12, Encoding.ASCII, "application/edi-x12"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await host.DrainedAsync();
+
+        await using var db = host.NewDb();
+        var delivery = await db.OutboxMessages.SingleAsync(o => o.IdempotencyKey == $"po:{po.PoNumber}:850");
+        delivery.Status.ShouldBe(OutboxStatus.Delivered);
+        delivery.Payload.ShouldContain("ACMEEDI");
+        (await db.LineageSteps.AnyAsync(s => s.CorrelationId == delivery.CorrelationId && s.Step == "routed" && s.Detail!.Contains($"ERP vendor {vendor}, EDI partner ACMEEDI"))).ShouldBeTrue();
+        (await db.BusinessDocuments.SingleAsync(d => d.Kind == "purchase-order" && d.BusinessKey == po.PoNumber)).Partner.ShouldBe(vendor, "the recorded order keeps the ERP's vendor id");
+    }
+
     [Theory]
     [InlineData(TestHost.AnalystKey)]
     [InlineData(TestHost.SupplyKey)]

@@ -75,10 +75,15 @@ public static class DocumentHandler
                 + (p.Amount is { } a ? $", {a:0.00}" : ""));
             if (fact is PurchaseOrder po)
             {
-                // A purchase order from the ERP or materials management goes on to its supplier as an X12 850.
+                // A purchase order from the ERP or materials management goes on to its supplier as an X12 850, addressed with
+                // the supplier's EDI partner id from the supplier crosswalk when the ERP's vendor id is mapped.
+                var supplier = po.Vendor?.Id is { } vendorId ? map.Supplier(vendorId, po.OrderDate?.ToDateTime(TimeOnly.MinValue) ?? now) : null;
+                var outbound = supplier?.EdiPartnerId is { Length: > 0 } partnerId ? po with { Vendor = po.Vendor! with { Id = partnerId } } : po;
                 db.OutboxMessages.Add(Workflows.SupplyCharge.SupplyChargeHandler.Outbound(message, Guid.CreateVersion7(), Operations.SupplierPurchaseOrder,
-                    po, $"po:{po.PoNumber}:850", $"{Systems.Supplier}:{po.PoNumber}", po.Total, po.ShipTo?.Id ?? "", now));
-                Step(Steps.Routed, Steps.Ok, $"supplier {po.Vendor?.Id ?? po.Vendor?.Name ?? "(unnamed)"}: X12 850 for PO {po.PoNumber}, {po.Lines.Count} line(s), {po.Total:0.00}");
+                    outbound, $"po:{po.PoNumber}:850", $"{Systems.Supplier}:{po.PoNumber}", po.Total, po.ShipTo?.Id ?? "", now));
+                Step(Steps.Routed, Steps.Ok, $"supplier {supplier?.Name ?? po.Vendor?.Id ?? po.Vendor?.Name ?? "(unnamed)"}"
+                    + (outbound != po ? $" (ERP vendor {po.Vendor!.Id}, EDI partner {outbound.Vendor!.Id})" : "")
+                    + $": X12 850 for PO {po.PoNumber}, {po.Lines.Count} line(s), {po.Total:0.00}");
             }
         }
 
