@@ -116,14 +116,14 @@ public static class PortalApp
 
     public static async Task<IReadOnlyList<string>> PendingMigrationsAsync(HealthSyncDb db)
     {
-        var provider = db.Database.IsSqlite() ? "sqlite" : "postgres";
-        var all = DatabaseMigrator.Scripts(provider).Select(s => s.Version).ToList();
+        var all = DatabaseMigrator.Scripts(DatabaseProviders.Of(db.Database)).Select(s => s.Version).ToList();
         try
         {
             var applied = await db.Database.SqlQueryRaw<string>("SELECT version AS \"Value\" FROM schema_migrations").ToListAsync();
             return all.Except(applied).ToList();
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        // No schema_migrations table yet: nothing was applied (either provider's error derives from DbException).
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {
             return all;
         }

@@ -239,7 +239,7 @@ public static class EstateEndpoints
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseProviders.IsUniqueViolation(ex))
         {
             db.ChangeTracker.Clear();
             return false;

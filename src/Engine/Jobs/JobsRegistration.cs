@@ -17,7 +17,10 @@ public sealed class JobOptions
 
 public static class JobsRegistration
 {
-    /// <summary>Quartz with its persistent store in the product's database (tables from db/sqlite/0004); jobs from <see cref="JobCatalog"/>.</summary>
+    /// <summary>
+    /// Quartz with its persistent store in the product's database (tables from db/&lt;provider&gt;/0004, with the
+    /// dialect of the configured provider); jobs from <see cref="JobCatalog"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddScheduledJobs(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -29,7 +32,10 @@ public static class JobsRegistration
             q.ConfigureScheduler(o => o.InstanceName = "healthsync");
             q.UsePersistentStore(store =>
             {
-                store.UseSqlite(database.ConnectionString);
+                if (DatabaseProviders.Normalize(database.Provider) == DatabaseProviders.Postgres)
+                    store.UsePostgres(database.ConnectionString);
+                else
+                    store.UseSqlite(database.ConnectionString);
             });
             foreach (var job in JobCatalog.All)
                 q.AddJob<CatalogJob>(j => j.WithIdentity(JobControl.Key(job.Name)).StoreDurably().WithDescription(job.Title));

@@ -11,7 +11,8 @@ namespace HealthSync.Engine.Persistence;
 
 public sealed class DatabaseOptions
 {
-    public string Provider { get; set; } = "sqlite";
+    /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c>; see <see cref="DatabaseProviders"/>.</summary>
+    public string Provider { get; set; } = DatabaseProviders.Sqlite;
     public string ConnectionString { get; set; } = "Data Source=.data/healthsync.db";
 }
 
@@ -28,17 +29,19 @@ public static class DatabaseRegistration
         return builder;
     }
 
+    /// <summary>The engine's EF Core options for a provider; also used by the setup command and the tests.</summary>
     public static void Configure(DbContextOptionsBuilder o, DatabaseOptions options, SqlitePragmas? pragmas = null)
     {
-        switch (options.Provider.ToLowerInvariant())
+        switch (DatabaseProviders.Normalize(options.Provider))
         {
-            case "sqlite":
+            case DatabaseProviders.Sqlite:
                 EnsureSqliteDirectory(options.ConnectionString);
                 o.UseSqlite(options.ConnectionString);
                 o.AddInterceptors(pragmas ?? new SqlitePragmas());
                 break;
-            default:
-                throw new InvalidOperationException($"Database provider '{options.Provider}' is not supported. Use 'sqlite'.");
+            case DatabaseProviders.Postgres:
+                o.UseNpgsql(options.ConnectionString);
+                break;
         }
     }
 
@@ -104,7 +107,7 @@ public static class DatabaseMigrator
     /// <returns>The versions applied by this call.</returns>
     public static async Task<IReadOnlyList<string>> MigrateAsync(HealthSyncDb db, CancellationToken ct = default)
     {
-        var provider = db.Database.IsSqlite() ? "sqlite" : "postgres";
+        var provider = DatabaseProviders.Of(db.Database);
         await db.Database.OpenConnectionAsync(ct);
         try
         {

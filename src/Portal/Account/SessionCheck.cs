@@ -30,7 +30,7 @@ public static class SessionCheck
         var user = Guid.TryParse(ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
             ? await http.RequestServices.GetRequiredService<HealthSyncDb>().Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, http.RequestAborted)
             : null;
-        if (user is null || user.Disabled || !Roles.People.Contains(user.Role) || ctx.Principal!.FindFirstValue(PasswordStampClaim) != PasswordStamp(user))
+        if (user is null || user.Disabled || !Roles.People.Contains(user.Role) || !SamePasswordStamp(ctx.Principal!.FindFirstValue(PasswordStampClaim), user))
         {
             ctx.RejectPrincipal();
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -61,6 +61,18 @@ public static class SessionCheck
     }
 
     private static string? PasswordStamp(User user) => user.PasswordChangedAt?.Ticks.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Compares to the microsecond: the cookie is stamped from the time in memory, while PostgreSQL keeps timestamps in
+    /// whole microseconds (SQLite keeps every tick), so the stored time may have lost the last digit.
+    /// </summary>
+    private static bool SamePasswordStamp(string? claim, User user) => (claim, user.PasswordChangedAt) switch
+    {
+        (null, null) => true,
+        ({ } stamp, { } changed) => long.TryParse(stamp, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks / TimeSpan.TicksPerMicrosecond == changed.Ticks / TimeSpan.TicksPerMicrosecond,
+        _ => false,
+    };
 
     /// <summary>Sends a user with a pending password change to the change page instead of the sign-in page.</summary>
     public static void RedirectToPasswordChange(RedirectContext<CookieAuthenticationOptions> ctx)

@@ -176,7 +176,12 @@ public static class ExceptionApi
     {
         var q = db.AuditEntries.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(actor)) q = q.Where(a => a.Actor == actor);
-        if (!string.IsNullOrWhiteSpace(action)) q = q.Where(a => a.Action.StartsWith(action));
+        if (!string.IsNullOrWhiteSpace(action))
+        {
+            // StartsWith becomes LIKE, which ignores case on SQLite; PostgreSQL needs ILIKE for the same answer.
+            var pattern = DatabaseProviders.LikePrefix(action);
+            q = db.Database.IsPostgres() ? q.Where(a => EF.Functions.ILike(a.Action, pattern)) : q.Where(a => a.Action.StartsWith(action));
+        }
         // Dates without a zone are UTC, whatever zone the server runs in.
         if (from is { } f) { var fu = f.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : f.ToUniversalTime(); q = q.Where(a => a.At >= fu); }
         if (to is { } t) { var tu = t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime(); q = q.Where(a => a.At < tu); }

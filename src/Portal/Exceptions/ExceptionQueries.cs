@@ -208,10 +208,12 @@ public static class ExceptionQueries
         var total = await Apply(db, filter, seesPhi, now).CountAsync(ct);
         var size = Math.Clamp(filter.PageSize, 1, 500);
         var page = Math.Clamp(filter.Page, 1, Math.Max(1, (total + size - 1) / size));
-        // The count says which plan finds the page fastest; both return the same rows in the same order.
+        // The count says which plan finds the page fastest; both return the same rows in the same order. PostgreSQL keeps
+        // statistics and chooses between these plans itself, so the hints (NOCASE, a SQLite collation) are SQLite's alone.
+        var hinted = !db.Database.IsPostgres();
         var walk = total > WalkOrderAbove;
-        var q = Apply(db, filter, seesPhi, now, seekRanges: !walk);
-        var rows = total == 0 ? [] : await (walk ? Sorted(q, filter.Sort) : SortedAfterSeek(q, filter.Sort))
+        var q = Apply(db, filter, seesPhi, now, seekRanges: !(hinted && walk));
+        var rows = total == 0 ? [] : await (hinted && !walk ? SortedAfterSeek(q, filter.Sort) : Sorted(q, filter.Sort))
             .Skip((page - 1) * size).Take(size)
             .Select(e => new ExceptionRow(e.Id, e.CorrelationId, e.Category, e.ErrorCode, e.ErrorDetail, e.Workflow, e.Facility, e.SourceSystem,
                 e.Status.ToString(), e.Team, e.Owner, e.SlaDueAt, e.AmountAtRisk, e.BusinessKeyType, e.BusinessKey, e.CreatedAt, e.CauseKey, e.ReplayState, e.LastReplayError))

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using HealthSync.Engine.Demo;
 using HealthSync.Engine.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace HealthSync.Engine.Tests.Resilience;
 
@@ -11,7 +10,7 @@ namespace HealthSync.Engine.Tests.Resilience;
 /// The real product in its own process, killed with SIGKILL while messages are arriving, being processed and
 /// being delivered; then restarted. Every acknowledged message must be applied, and every effect exactly once.
 /// </summary>
-public sealed class CrashRecoveryTests : IDisposable
+public sealed class CrashRecoveryTests : IAsyncLifetime
 {
     private const string AdminKey = "crash-admin-key-0001";
     private const decimal Stock = 100_000m;
@@ -19,7 +18,9 @@ public sealed class CrashRecoveryTests : IDisposable
     private readonly int _http = TestHost.FreePort();
     private readonly int _mllp = TestHost.FreePort();
 
-    private string Db => Path.Combine(_dir, "hs.db");
+    private TestDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(_dir);
 
     [Fact]
     public async Task Killing_the_process_mid_stream_loses_no_acknowledged_message_and_posts_nothing_twice()
@@ -118,7 +119,8 @@ public sealed class CrashRecoveryTests : IDisposable
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HealthSync.Portal.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["Database__ConnectionString"] = $"Data Source={Db}";
+        psi.Environment["Database__Provider"] = _db.Provider;
+        psi.Environment["Database__ConnectionString"] = _db.ConnectionString;
         psi.Environment["Urls"] = $"http://127.0.0.1:{_http}";
         psi.Environment["Engine__Mllp__Port"] = _mllp.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["Demo__Enabled"] = "true";
@@ -151,12 +153,9 @@ public sealed class CrashRecoveryTests : IDisposable
         }, TimeSpan.FromSeconds(60), "the product to be ready");
     }
 
-    private SqliteConnection Connect() => new($"Data Source={Db}");
-
     private async Task ExecAsync(string sql)
     {
-        await using var c = Connect();
-        await c.OpenAsync();
+        await using var c = await _db.OpenConnectionAsync();
         await using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         await cmd.ExecuteNonQueryAsync();
@@ -164,8 +163,7 @@ public sealed class CrashRecoveryTests : IDisposable
 
     private async Task<long> ScalarAsync(string sql)
     {
-        await using var c = Connect();
-        await c.OpenAsync();
+        await using var c = await _db.OpenConnectionAsync();
         await using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
@@ -173,19 +171,18 @@ public sealed class CrashRecoveryTests : IDisposable
 
     private async Task<Dictionary<string, decimal>> RowsAsync(string sql)
     {
-        await using var c = Connect();
-        await c.OpenAsync();
+        await using var c = await _db.OpenConnectionAsync();
         await using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         await using var r = await cmd.ExecuteReaderAsync();
         var rows = new Dictionary<string, decimal>();
-        while (await r.ReadAsync()) rows[$"{r.GetString(0)}/{r.GetString(1)}/{r.GetString(2)}"] = (decimal)r.GetDouble(3);
+        while (await r.ReadAsync()) rows[$"{r.GetString(0)}/{r.GetString(1)}/{r.GetString(2)}"] = Convert.ToDecimal(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture);
         return rows;
     }
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        await _db.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
     }

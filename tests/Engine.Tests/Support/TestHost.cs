@@ -12,8 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HealthSync.Engine.Tests.Support;
 
 /// <summary>
-/// The whole product on real Kestrel and a fresh SQLite file migrated with the real scripts: portal, engine,
-/// and the simulated estate as the delivery target. Demo traffic is off so tests control every message.
+/// The whole product on real Kestrel and a fresh database (see <see cref="TestDatabase"/>) migrated with the real
+/// scripts: portal, engine, and the simulated estate as the delivery target. Demo traffic is off so tests control every message.
 /// </summary>
 public class TestHost : IAsyncLifetime
 {
@@ -24,9 +24,11 @@ public class TestHost : IAsyncLifetime
 
     private readonly string _dir = Directory.CreateTempSubdirectory("healthsync-test-").FullName;
     private WebApplicationFactory<Program>? _factory;
+    private TestDatabase? _database;
 
-    public string ConnectionString => $"Data Source={Path.Combine(_dir, "hs.db")}";
-    public int HttpPort { get; } = FreePort();
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("The host is not started.");
+    public string ConnectionString => Database.ConnectionString;
+    public int HttpPort { get; private set; } = FreePort();
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
     public int MllpPort => Services.GetRequiredService<MllpListener>().BoundPort;
     public IServiceProvider Services => _factory!.Services;
@@ -50,13 +52,43 @@ public class TestHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _database = await TestDatabase.CreateAsync(_dir);
         await using (var db = NewDb())
             await DatabaseMigrator.MigrateAsync(db);
 
+        // A free port can be taken by another process before Kestrel binds it (the machine is shared): try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                StartServer();
+                break;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                await _factory!.DisposeAsync();
+                HttpPort = FreePort();
+            }
+        }
+
+        await using var scope = Services.CreateAsyncScope();
+        var seedDb = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+        await DemoSeeder.SeedAsync(seedDb, TimeProvider.System, new Dictionary<string, string>
+        {
+            ["admin"] = AdminKey, ["analyst"] = AnalystKey, ["supply"] = SupplyKey, ["integration"] = IntegrationKey,
+        });
+        var catalog = Services.GetRequiredService<MappingCatalog>();
+        catalog.Invalidate();
+        await catalog.ReloadAsync();
+    }
+
+    private void StartServer()
+    {
         var baseUrl = BaseAddress.ToString();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Urls", baseUrl);
+            b.UseSetting("Database:Provider", Database.Provider);
             b.UseSetting("Database:ConnectionString", ConnectionString);
             b.UseSetting("Demo:Enabled", "true");
             b.UseSetting("Demo:Traffic:Enabled", "false");
@@ -71,31 +103,17 @@ public class TestHost : IAsyncLifetime
         });
         _factory.UseKestrel(HttpPort);
         _factory.StartServer();
-
-        await using var scope = Services.CreateAsyncScope();
-        var seedDb = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
-        await DemoSeeder.SeedAsync(seedDb, TimeProvider.System, new Dictionary<string, string>
-        {
-            ["admin"] = AdminKey, ["analyst"] = AnalystKey, ["supply"] = SupplyKey, ["integration"] = IntegrationKey,
-        });
-        var catalog = Services.GetRequiredService<MappingCatalog>();
-        catalog.Invalidate();
-        await catalog.ReloadAsync();
     }
 
     public async Task DisposeAsync()
     {
         if (_factory is not null) await _factory.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
     }
 
-    public HealthSyncDb NewDb()
-    {
-        var options = new DbContextOptionsBuilder<HealthSyncDb>();
-        DatabaseRegistration.Configure(options, new DatabaseOptions { ConnectionString = ConnectionString });
-        return new HealthSyncDb(options.Options);
-    }
+    public HealthSyncDb NewDb() => Database.NewDb();
 
     public HttpClient Client(string? apiKey = null)
     {

@@ -18,13 +18,17 @@ public class DropFolderTests(TestHost host) : IClassFixture<TestHost>
         // Written under a temporary name and renamed, as well-behaved senders do.
         await File.WriteAllBytesAsync(Path.Combine(dir, name + ".part"), bytes);
         File.Move(Path.Combine(dir, name + ".part"), Path.Combine(dir, name));
+        var archived = Directory.Exists(Path.Combine(dir, "archive")) ? Archived(dir, name) : 0;
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(ack)), TimeSpan.FromSeconds(20), $"the reply to {name}");
         File.Exists(Path.Combine(dir, name)).ShouldBeFalse();
-        Directory.EnumerateFiles(Path.Combine(dir, "archive"), "*", SearchOption.AllDirectories)
-            .Count(f => Path.GetFileName(f) == name || Path.GetFileName(f).StartsWith(Path.GetFileNameWithoutExtension(name) + ".", StringComparison.Ordinal))
-            .ShouldBeGreaterThan(0);
+        // The reply is written first and the file archived right after it.
+        await Eventually.TrueAsync(() => Task.FromResult(Archived(dir, name) > archived), TimeSpan.FromSeconds(5), $"{name} to be archived");
         return await File.ReadAllTextAsync(ack);
     }
+
+    private static int Archived(string dir, string name) =>
+        Directory.EnumerateFiles(Path.Combine(dir, "archive"), "*", SearchOption.AllDirectories)
+            .Count(f => Path.GetFileName(f) == name || Path.GetFileName(f).StartsWith(Path.GetFileNameWithoutExtension(name) + ".", StringComparison.Ordinal));
 
     [Fact]
     public async Task An_HL7_batch_file_is_split_and_every_message_is_acknowledged_and_tracked_on_its_own()
