@@ -12,7 +12,7 @@ namespace HealthSync.Portal.Lineage;
 /// <param name="LinkedBy">The shared keys that brought this transaction into the chain ("po PO-123").</param>
 public sealed record ChainLane(
     Guid CorrelationId, string Title, string SourceSystem, string? MessageType, string Transport, DateTime FirstActivity, DateTime LastActivity,
-    string Outcome, string OutcomeTone, IReadOnlyList<string> LinkedBy, IReadOnlyList<DocumentView> Documents, IReadOnlyList<LineageStepView> Steps,
+    string Outcome, string OutcomeTone, IReadOnlyList<string> LinkedBy, IReadOnlyList<KeyView> Keys, IReadOnlyList<DocumentView> Documents, IReadOnlyList<LineageStepView> Steps,
     IReadOnlyList<OutboxView> Deliveries, IReadOnlyList<VerdictView> Verdicts, IReadOnlyList<ExceptionSummary> Exceptions);
 
 /// <summary>
@@ -168,7 +168,7 @@ public static class ChainQueries
         var reasons = linkedBy.Select(r => seesPhi ? r : MaskReason(r)).Order(StringComparer.Ordinal).ToList();
         return (new ChainLane(t.CorrelationId, title, m?.SourceSystem ?? "engine", m?.MessageType ?? t.Deliveries.FirstOrDefault()?.Operation, m?.Transport ?? "engine",
             t.FirstActivity ?? default, t.LastActivity ?? default, t.Outcome.Label, LineageQueries.Tone(t.Outcome), reasons,
-            t.Documents, t.Steps, t.Deliveries, t.Verdicts, t.Exceptions), t.Outcome);
+            t.Keys, t.Documents, t.Steps, t.Deliveries, t.Verdicts, t.Exceptions), t.Outcome);
     }
 
     /// <summary>"encounter E123" as "encounter ••••23" for roles without need for patient identifiers.</summary>
