@@ -39,6 +39,9 @@ public static class ChainQueries
     public const int MaxLanes = 100;
     private const int Depth = 2;
 
+    /// <summary>How many documents of a transaction found by a key none of them carries (a file name) the chain follows.</summary>
+    private const int UnkeyedDocuments = 20;
+
     public static async Task<(ChainView? Chain, ChainRefusal? Refusal)> BuildAsync(HealthSyncDb db, string type, string key, bool seesPhi, CancellationToken ct)
     {
         var kind = LineageKeys.Find(type);
@@ -52,27 +55,27 @@ public static class ChainQueries
         var truncated = seeds.Count > MaxLanes;
         foreach (var s in seeds.Take(MaxLanes)) Link(linkedBy, s, kind.Type, key);
 
-        if (kind.Links)
+        var followed = new HashSet<(string Type, string Value)> { (kind.Type, key) };
+        var relevant = new List<ChainDocument>();
+        var frontier = kind.Links ? linkedBy.Keys.ToList() : [];
+        for (var depth = 0; depth <= Depth && frontier.Count > 0; depth++)
         {
-            var followed = new HashSet<(string, string)> { (kind.Type, key) };
-            var frontier = linkedBy.Keys.ToList();
-            for (var depth = 0; depth < Depth && frontier.Count > 0 && linkedBy.Count < MaxLanes; depth++)
+            var documents = await RelevantDocumentsAsync(db, frontier, followed, firstStep: depth == 0, ct);
+            relevant.AddRange(documents);
+            frontier = [];
+            if (depth == Depth) break;
+            foreach (var (t, v) in documents.SelectMany(d => d.Identities()).Where(k => seesPhi || !KeyTypes.IsPatientIdentifier(k.Type)).Where(followed.Add).ToList())
             {
-                var identities = await IdentitiesAsync(db, frontier, seesPhi, ct);
-                frontier = [];
-                foreach (var (t, v) in identities.Where(followed.Add))
+                foreach (var cid in await CarryingAsync(db, t, v, MaxLanes, ct))
                 {
-                    foreach (var cid in await CarryingAsync(db, t, v, MaxLanes, ct))
-                    {
-                        if (!linkedBy.ContainsKey(cid) && linkedBy.Count >= MaxLanes) { truncated = true; break; }
-                        if (!linkedBy.ContainsKey(cid)) frontier.Add(cid);
-                        Link(linkedBy, cid, t, v);
-                    }
+                    if (!linkedBy.ContainsKey(cid) && linkedBy.Count >= MaxLanes) { truncated = true; break; }
+                    if (!linkedBy.ContainsKey(cid)) frontier.Add(cid);
+                    Link(linkedBy, cid, t, v);
                 }
             }
         }
         var postingTitles = new Dictionary<Guid, string>();
-        foreach (var (cid, reason, title) in await EnginePostingsAsync(db, linkedBy.Keys.ToList(), ct))
+        foreach (var (cid, reason, title) in await EnginePostingsAsync(db, relevant, ct))
         {
             linkedBy.TryAdd(cid, []);
             linkedBy[cid].Add(reason);
@@ -103,20 +106,31 @@ public static class ChainQueries
         db.BusinessKeys.AsNoTracking().Where(k => k.KeyType == type && k.KeyValue == value)
             .OrderByDescending(k => k.Id).Select(k => k.CorrelationId).Take(take).ToListAsync(ct);
 
-    /// <summary>The keys a transaction's documents are known by: each one's own number, and the number it answers.</summary>
-    private static async Task<List<(string Type, string Value)>> IdentitiesAsync(HealthSyncDb db, List<Guid> correlationIds, bool seesPhi, CancellationToken ct)
+    /// <summary>A document of a chain transaction: the numbers it is known by.</summary>
+    private sealed record ChainDocument(string Kind, string BusinessKey, string? Reference, string? Partner)
     {
-        var documents = await db.BusinessDocuments.AsNoTracking().Where(d => correlationIds.Contains(d.CorrelationId))
-            .Select(d => new { d.Kind, d.BusinessKey, d.Reference }).ToListAsync(ct);
-        var keys = new List<(string Type, string Value)>();
-        foreach (var d in documents)
-        {
-            keys.Add((DocumentHandler.KeyFor(d.Kind), d.BusinessKey));
-            // A receipt may name its order as a reference path (SupplyRequest/PO123): the number is the last segment.
-            if (LineageKeys.ReferenceKeyOf(d.Kind) is { } reference && !string.IsNullOrWhiteSpace(d.Reference))
-                keys.Add((reference, d.Reference[(d.Reference.LastIndexOf('/') + 1)..]));
-        }
-        return keys.Where(k => seesPhi || !KeyTypes.IsPatientIdentifier(k.Type)).Distinct().ToList();
+        /// <summary>The number it answers, without a path prefix (a receipt may name its order as <c>SupplyRequest/PO123</c>).</summary>
+        public (string Type, string Value)? Answers =>
+            LineageKeys.ReferenceKeyOf(Kind) is { } type && !string.IsNullOrWhiteSpace(Reference) ? (type, Reference[(Reference.LastIndexOf('/') + 1)..]) : null;
+
+        public (string Type, string Value) Own => (DocumentHandler.KeyFor(Kind), BusinessKey);
+
+        public IEnumerable<(string Type, string Value)> Identities() => Answers is { } a ? [Own, a] : [Own];
+    }
+
+    /// <summary>
+    /// The documents of these transactions that concern the chain: those numbered by, or answering, a key already
+    /// followed. A settlement file carries hundreds of settlements; only the one searched for leads on. Where none
+    /// concerns it (a transaction found by its message control id or file name), the first step follows all of them.
+    /// </summary>
+    private static async Task<List<ChainDocument>> RelevantDocumentsAsync(HealthSyncDb db, List<Guid> correlationIds, HashSet<(string Type, string Value)> followed,
+        bool firstStep, CancellationToken ct)
+    {
+        var documents = (await db.BusinessDocuments.AsNoTracking().Where(d => correlationIds.Contains(d.CorrelationId))
+            .Select(d => new { d.Kind, d.BusinessKey, d.Reference, d.Partner }).ToListAsync(ct))
+            .Select(d => new ChainDocument(d.Kind, d.BusinessKey, d.Reference, d.Partner)).ToList();
+        var concerned = documents.Where(d => followed.Contains(d.Own) || (d.Answers is { } a && followed.Contains(a))).ToList();
+        return concerned.Count > 0 || !firstStep ? concerned : documents.Take(UnkeyedDocuments).ToList();
     }
 
     /// <summary>
@@ -124,13 +138,11 @@ public static class ChainQueries
     /// AP batch an invoice was aggregated into (named by the aggregation verdict), and the day's journal entry of a
     /// matched settlement (its entry id derives from facility and day, <see cref="DailyCash.EntryId"/>).
     /// </summary>
-    private static async Task<List<(Guid CorrelationId, string Reason, string Title)>> EnginePostingsAsync(HealthSyncDb db, List<Guid> correlationIds, CancellationToken ct)
+    private static async Task<List<(Guid CorrelationId, string Reason, string Title)>> EnginePostingsAsync(HealthSyncDb db, List<ChainDocument> documents, CancellationToken ct)
     {
-        var documents = await db.BusinessDocuments.AsNoTracking()
-            .Where(d => correlationIds.Contains(d.CorrelationId) && (d.Kind == FactKinds.Invoice || d.Kind == FactKinds.PaymentSettlement))
-            .Select(d => new { d.Kind, d.BusinessKey, d.Partner }).Take(MaxLanes).ToListAsync(ct);
-        var aggregated = documents.Where(d => d.Kind == FactKinds.Invoice).Select(d => $"{d.Partner}|{d.BusinessKey}").ToList();
-        var settled = documents.Where(d => d.Kind == FactKinds.PaymentSettlement).Select(d => d.BusinessKey).ToList();
+        var aggregated = documents.Where(d => d.Kind == FactKinds.Invoice).Select(d => $"{d.Partner}|{d.BusinessKey}").Distinct().ToList();
+        var settled = documents.Where(d => d.Kind == FactKinds.PaymentSettlement).Select(d => d.BusinessKey).Distinct().ToList();
+        if (aggregated.Count == 0 && settled.Count == 0) return [];
         var verdicts = await db.ReconciliationResults.AsNoTracking()
             .Where(r => (r.Reconciliation == MicroBatches.InvoiceAggregation && aggregated.Contains(r.SubjectKey))
                 || (r.Reconciliation == Reconciliations.Cash && r.Matched && settled.Contains(r.SubjectKey)))
