@@ -372,4 +372,14 @@ public class LineageExplorerTests(TestHost host) : IClassFixture<TestHost>
         Lanes(chain).Select(l => l.GetProperty("correlationId").GetGuid()).ShouldBe([claimTx, remittanceTx]);
         Str(Lanes(chain)[0], "outcome").ShouldBe("remittance received");
     }
+
+    [Fact]
+    public async Task The_API_describes_search_transaction_chain_diff_and_integration_health()
+    {
+        var doc = await GetAsync(TestHost.AdminKey, "openapi/v1.json");
+        var paths = doc.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/lineage", "/api/v1/lineage/{correlationId}", "/api/v1/lineage/chain", "/api/v1/lineage/{correlationId}/diff", "/api/v1/health/endpoints" })
+            paths.GetProperty(path).GetProperty("get").GetProperty("summary").GetString().ShouldNotBeNullOrWhiteSpace(path);
+        paths.GetProperty("/api/v1/lineage/chain").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => Str(p, "name")).ShouldBe(["type", "key"], ignoreOrder: true);
+    }
 }
