@@ -84,8 +84,10 @@ public static class ChainQueries
 
         var loaded = await TransactionLoader.LoadAsync(db, linkedBy.Keys.ToList(), allSteps: true, ct);
         var patientValues = loaded.Values.SelectMany(t => t.PatientValues).Distinct().ToList();
+        var concerning = relevant.ToLookup(d => d.CorrelationId, d => d.BusinessKey);
         var lanes = loaded.Values
-            .Select(t => Lane(t.MaskedFor(seesPhi, patientValues), linkedBy[t.CorrelationId], postingTitles.GetValueOrDefault(t.CorrelationId), seesPhi))
+            .Select(t => Lane(t.ConcerningOnly(concerning[t.CorrelationId].ToHashSet(StringComparer.Ordinal)).MaskedFor(seesPhi, patientValues),
+                linkedBy[t.CorrelationId], concerning[t.CorrelationId].ToHashSet(StringComparer.Ordinal), postingTitles.GetValueOrDefault(t.CorrelationId), seesPhi))
             .OrderBy(l => l.Lane.FirstActivity).ThenBy(l => l.Lane.CorrelationId).ToList();
         var outcome = Outcomes.ForChain(lanes.Select(l => l.Outcome));
         var where = lanes.FirstOrDefault(l => l.Outcome == outcome).Lane?.Title;
@@ -107,7 +109,7 @@ public static class ChainQueries
             .OrderByDescending(k => k.Id).Select(k => k.CorrelationId).Take(take).ToListAsync(ct);
 
     /// <summary>A document of a chain transaction: the numbers it is known by.</summary>
-    private sealed record ChainDocument(string Kind, string BusinessKey, string? Reference, string? Partner)
+    private sealed record ChainDocument(Guid CorrelationId, string Kind, string BusinessKey, string? Reference, string? Partner)
     {
         /// <summary>The number it answers, without a path prefix (a receipt may name its order as <c>SupplyRequest/PO123</c>).</summary>
         public (string Type, string Value)? Answers =>
@@ -127,8 +129,8 @@ public static class ChainQueries
         bool firstStep, CancellationToken ct)
     {
         var documents = (await db.BusinessDocuments.AsNoTracking().Where(d => correlationIds.Contains(d.CorrelationId))
-            .Select(d => new { d.Kind, d.BusinessKey, d.Reference, d.Partner }).ToListAsync(ct))
-            .Select(d => new ChainDocument(d.Kind, d.BusinessKey, d.Reference, d.Partner)).ToList();
+            .Select(d => new { d.CorrelationId, d.Kind, d.BusinessKey, d.Reference, d.Partner }).ToListAsync(ct))
+            .Select(d => new ChainDocument(d.CorrelationId, d.Kind, d.BusinessKey, d.Reference, d.Partner)).ToList();
         var concerned = documents.Where(d => followed.Contains(d.Own) || (d.Answers is { } a && followed.Contains(a))).ToList();
         return concerned.Count > 0 || !firstStep ? concerned : documents.Take(UnkeyedDocuments).ToList();
     }
@@ -169,12 +171,15 @@ public static class ChainQueries
         return (from p in postings join r in rows on p.IdempotencyKey equals r.IdempotencyKey select (r.CorrelationId, p.Reason, p.Title)).ToList();
     }
 
-    private static (ChainLane Lane, Outcome Outcome) Lane(LoadedTransaction t, HashSet<string> linkedBy, string? postingTitle, bool seesPhi)
+    /// <param name="concerning">The numbers of the lane's documents that concern the chain; its title names those.</param>
+    private static (ChainLane Lane, Outcome Outcome) Lane(LoadedTransaction t, HashSet<string> linkedBy, HashSet<string> concerning, string? postingTitle, bool seesPhi)
     {
         var m = t.Message;
+        var named = t.Documents.Where(d => concerning.Contains(d.BusinessKey)).ToList() is { Count: > 0 } subset ? subset : t.Documents;
         var title = postingTitle is not null ? $"{postingTitle} to {t.Deliveries.FirstOrDefault()?.Target}"
-            : t.Documents.Count > 0
-            ? string.Join(", ", t.Documents.Take(2).Select(d => $"{DocumentHandler.Describe(d.Kind)} {d.BusinessKey}")) + (t.Documents.Count > 2 ? $" and {t.Documents.Count - 2} more" : "")
+            : named.Count > 0
+            ? string.Join(", ", named.Take(2).Select(d => $"{DocumentHandler.Describe(d.Kind)} {d.BusinessKey}")) + (named.Count > 2 ? $" and {named.Count - 2} more" : "")
+                + (named.Count < t.Documents.Count ? $" (of {t.Documents.Count} documents in the message)" : "")
             : m is null ? $"{t.Deliveries.FirstOrDefault()?.Target} {t.Deliveries.FirstOrDefault()?.Operation}"
             : $"{m.MessageType ?? m.Format} from {m.SourceSystem}";
         var reasons = linkedBy.Select(r => seesPhi ? r : MaskReason(r)).Order(StringComparer.Ordinal).ToList();

@@ -17,8 +17,24 @@ public sealed record MessageHeader(long Id, Guid CorrelationId, string SourceSys
 public sealed record LoadedTransaction(
     Guid CorrelationId, MessageHeader? Message, IReadOnlyList<KeyView> Keys, IReadOnlyList<LineageStepView> Steps,
     DateTime? FirstActivity, DateTime? LastActivity, IReadOnlyList<OutboxView> Deliveries, IReadOnlyList<ExceptionSummary> Exceptions,
-    IReadOnlyList<DocumentView> Documents, IReadOnlyList<VerdictView> Verdicts, Outcome Outcome)
+    IReadOnlyList<DocumentView> Documents, IReadOnlyList<VerdictView> Verdicts, Outcome Outcome, OutcomeFacts Facts)
 {
+    /// <summary>
+    /// The transaction as far as it concerns some of its documents only (one settlement of a settlement file): their
+    /// verdicts, the exceptions the others' verdicts raised left out, and the outcome that decides. Verdict subjects name
+    /// the documents they judge (vendor|invoice|line|item, payment|claim, the settlement id), so a verdict concerns a
+    /// document when one part of its subject is its number.
+    /// </summary>
+    public LoadedTransaction ConcerningOnly(IReadOnlyCollection<string> documentNumbers)
+    {
+        if (documentNumbers.Count == 0 || documentNumbers.Count >= Documents.Count) return this;
+        var verdicts = Verdicts.ToLookup(v => v.SubjectKey.Split('|').Any(documentNumbers.Contains));
+        var othersRaised = verdicts[false].Select(v => v.ExceptionId).OfType<Guid>().ToHashSet();
+        var exceptions = Exceptions.Where(e => !othersRaised.Contains(e.Id)).ToList();
+        var facts = Facts with { Verdicts = verdicts[true].ToList(), OpenExceptions = exceptions.Count(e => e.Status == nameof(ExceptionStatus.Open)) };
+        return this with { Verdicts = facts.Verdicts, Exceptions = exceptions, Facts = facts, Outcome = Outcomes.For(facts) };
+    }
+
     /// <summary>The values of this transaction's patient keys, which are blanked wherever they appear for roles without need.</summary>
     public IEnumerable<string> PatientValues => Keys.Where(k => KeyTypes.IsPatientIdentifier(k.Type)).Select(k => k.Value);
 
@@ -103,9 +119,10 @@ public static class TransactionLoader
             var v = verdicts[id].ToList();
             var ex = exceptions[id].ToList();
             var (awaited, received) = answers.For(docs, d);
-            var outcome = Outcomes.For(new OutcomeFacts(message?.Status, d, ex.Count(e => e.Status == nameof(ExceptionStatus.Open)), docs.Count, v, awaited, received));
+            var facts = new OutcomeFacts(message?.Status, d, ex.Count(e => e.Status == nameof(ExceptionStatus.Open)), docs.Count, v, awaited, received);
+            var outcome = Outcomes.For(facts);
             var (first, last) = activity.TryGetValue(id, out var a) ? a : (message?.ReceivedAt ?? d.Min(x => x.CreatedAt), message?.ReceivedAt ?? d.Max(x => x.DeliveredAt ?? x.CreatedAt));
-            result[id] = new LoadedTransaction(id, message, keys[id].ToList(), steps[id].ToList(), first, last, d, ex, docs, v, outcome);
+            result[id] = new LoadedTransaction(id, message, keys[id].ToList(), steps[id].ToList(), first, last, d, ex, docs, v, outcome, facts);
         }
         return result;
     }

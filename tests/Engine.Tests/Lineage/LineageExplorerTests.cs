@@ -348,6 +348,12 @@ public class LineageExplorerTests(TestHost host) : IClassFixture<TestHost>
     public async Task A_settlement_chain_reaches_billing_receipt_and_the_journal_entry_once_daily_cash_matched_it()
     {
         var (settlementTx, receiptTx, settlementId, _, _) = await SettlementAndReceiptAsync();
+        // A second file in which one settlement has its receipt and one has none: each chain judges only its own.
+        var n = TradingPartner.NextControl();
+        var day = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var file = await _partner.PostAsync("csv", "settlement_id,merchant_ref,facility,gross_amount,fee,net_amount,settled_at,card_brand\n"
+            + $"STL-OK-{n},PAY-OK-{n},SCH,40.00,1.16,38.84,{day}T09:00:00Z,VISA\nSTL-NONE-{n},PAY-NONE-{n},SCH,60.00,1.74,58.26,{day}T09:30:00Z,VISA\n", "text/csv");
+        await _partner.PostAsync("csv", $"receipt_id,received_at,facility,patient_account,amount,payment_reference,method\nRCT-OK-{n},{day}T09:05:00Z,SCH,,40.00,PAY-OK-{n},card\n", "text/csv");
         await host.DrainedAsync();
         using var admin = host.Client(TestHost.AdminKey);
         (await JobRuns.RunAsync(admin, "daily-cash")).GetProperty("status").GetString().ShouldBe("Succeeded");
@@ -360,6 +366,15 @@ public class LineageExplorerTests(TestHost host) : IClassFixture<TestHost>
         var journal = lanes.Single(l => Str(l, "title").StartsWith("Journal entry ", StringComparison.Ordinal));
         journal.GetProperty("deliveries").EnumerateArray().Single().GetProperty("target").GetString().ShouldBe("erp");
         Str(chain, "outcome").ShouldBe("posted");
+
+        var matched = await ChainAsync(TestHost.AnalystKey, "settlement", $"STL-OK-{n}");
+        var fileLane = Lanes(matched).Single(l => l.GetProperty("correlationId").GetGuid() == file);
+        Str(fileLane, "title").ShouldBe($"Settlement STL-OK-{n} (of 2 documents in the message)");
+        fileLane.GetProperty("verdicts").EnumerateArray().Select(v => Str(v, "subjectKey")).ShouldBe([$"STL-OK-{n}"]);
+        Str(matched, "outcome").ShouldBe("posted");
+        var unmatched = await ChainAsync(TestHost.AnalystKey, "settlement", $"STL-NONE-{n}");
+        Lanes(unmatched).Count.ShouldBe(1);
+        Str(unmatched, "outcome").ShouldBe("unmatched: no receipt");
     }
 
     [Fact]
