@@ -31,8 +31,9 @@ public sealed record ChainRefusal(string Reason);
 /// <summary>
 /// Builds a chain by walking shared keys: the transactions carrying the key, then those sharing the identity of their
 /// documents (each document's own number and the number it answers: an invoice's PO, a settlement's payment reference),
-/// two steps deep. Only a document's own identity is followed, so a remittance found through one claim does not pull
-/// in every other claim it pays. Broad keys (item, SKU, lot, MRN, device) list their own transactions without walking.
+/// two steps deep. Only documents that concern the chain lead on, and only through their own numbers, so a remittance
+/// found through one claim does not pull in every other claim it pays, nor a settlement file every other settlement.
+/// Broad keys (item, SKU, lot, MRN, device) list their own transactions without walking.
 /// </summary>
 public static class ChainQueries
 {
