@@ -67,6 +67,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => x.CorrelationId);
             // KPIs (db/sqlite/0007): throughput per hour or day and workflow, counted from the index alone.
             e.HasIndex(x => new { x.ReceivedAt, x.Format, x.MessageType });
+            // Integration health: flows found by a loose index scan, each flow's windows and gaps read from the index alone.
+            e.HasIndex(x => new { x.SourceSystem, x.Transport, x.Format, x.ReceivedAt, x.Status });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         });
         b.Entity<OutboxMessage>(e =>
@@ -79,6 +81,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             // KPIs: deliveries, retries, dead letters and attempt errors per target over a window; lag per transaction by last delivery.
             e.HasIndex(x => new { x.CreatedAt, x.TargetSystem, x.Status, x.Attempts, x.Operation, x.Facility });
             e.HasIndex(x => new { x.DeliveredAt, x.CorrelationId, x.SourceReceivedAt, x.Facility, x.Operation });
+            // Integration health: deliveries per target in a window, and how many needed a retry, from the index alone.
+            e.HasIndex(x => new { x.TargetSystem, x.DeliveredAt, x.Attempts });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         });
         b.Entity<LineageStep>(e =>

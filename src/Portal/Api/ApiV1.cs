@@ -3,6 +3,7 @@ using HealthSync.Engine.Outbox;
 using HealthSync.Engine.Persistence;
 using HealthSync.Portal.Estate;
 using HealthSync.Portal.Exceptions;
+using HealthSync.Portal.Health;
 using HealthSync.Portal.Lineage;
 using HealthSync.Portal.Overview;
 using HealthSync.Portal.Security;
@@ -23,11 +24,29 @@ public static class ApiV1
 
         api.MapGet("/lineage/{correlationId:guid}", async Task<Results<Ok<TransactionLineage>, NotFound>> (Guid correlationId, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
                 await LineageQueries.GetAsync(db, correlationId, http.User.SeesPhi(), ct) is { } lineage ? TypedResults.Ok(lineage) : TypedResults.NotFound())
-            .WithSummary("The full lineage of one transaction");
+            .WithSummary("The full lineage of one transaction: steps, deliveries with attempts, verdicts, replays, payload versions, exceptions and its outcome");
 
-        api.MapGet("/lineage", async ([FromQuery] string q, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
-                TypedResults.Ok(await LineageQueries.SearchAsync(db, q, http.User.SeesPhi(), ct)))
-            .WithSummary("Find transactions by correlation id or business key (encounter, account, item, SKU, lot, message control id)");
+        api.MapGet("/lineage/{correlationId:guid}/diff", async Task<Results<Ok<PayloadDiffView>, NotFound>> (Guid correlationId, [FromQuery] int from, [FromQuery] int to,
+                HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+                await PayloadDiff.GetAsync(db, correlationId, from, to, http.User.SeesPhi(), ct) is { } diff ? TypedResults.Ok(diff) : TypedResults.NotFound())
+            .WithSummary("The line diff between two stored payload versions of a transaction");
+
+        api.MapGet("/lineage", async ([FromQuery] string q, [FromQuery] string? type, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+                TypedResults.Ok(await LineageQueries.SearchAsync(db, q, http.User.SeesPhi(), ct, keyType: type)))
+            .WithSummary("Find transactions by correlation id or business key (encounter, account, item, SKU, lot, PO, invoice, shipment, claim, payment, settlement, message control id), with first and last activity and outcome");
+
+        api.MapGet("/lineage/chain", async Task<Results<Ok<ChainView>, ProblemHttpResult>> ([FromQuery] string type, [FromQuery] string key, HttpContext http, HealthSyncDb db, CancellationToken ct) =>
+            {
+                var (chain, refusal) = await ChainQueries.BuildAsync(db, type, key, http.User.SeesPhi(), ct);
+                if (chain is not null) return TypedResults.Ok(chain);
+                var forbidden = LineageKeys.Find(type) is { } kind && HealthSync.Engine.Lineage.KeyTypes.IsPatientIdentifier(kind.Type);
+                return TypedResults.Problem(title: refusal!.Reason, statusCode: forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
+            })
+            .WithSummary("Every transaction that carries a business key and the answers that live in other transactions, in time order, with each one's outcome and the chain's");
+
+        api.MapGet("/health/endpoints", async (HealthSyncDb db, DeliveryTargets targets, TimeProvider time, IConfiguration configuration, CancellationToken ct) =>
+                TypedResults.Ok(await IntegrationHealthQuery.GetAsync(db, targets, time, HealthSettings.Silence(configuration), ct)))
+            .WithSummary("Every inbound endpoint and flow and every outbound target: throughput, error rate, latency, circuit state, last success, and silence alerts");
 
         api.MapGet("/overview", async (HealthSyncDb db, DeliveryTargets targets, TimeProvider time, CancellationToken ct) =>
                 TypedResults.Ok(await OverviewQuery.GetAsync(db, targets, time, ct)))

@@ -1,91 +1,107 @@
 using HealthSync.Engine.Lineage;
 using HealthSync.Engine.Persistence;
-using HealthSync.Portal.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace HealthSync.Portal.Lineage;
 
-public sealed record LineageStepView(DateTime At, string Step, string System, string Outcome, string? Detail, int PayloadVersion);
-public sealed record KeyView(string Type, string Value);
-public sealed record ExceptionSummary(Guid Id, string Category, string ErrorCode, string ErrorDetail, string Status, string? Team, DateTime CreatedAt, decimal AmountAtRisk);
-public sealed record DocumentView(string Kind, string BusinessKey, string? Reference, string? Partner, decimal? Amount, int LineCount);
-public sealed record OutboxView(long Id, string Target, string Operation, string Status, int Attempts, string? RemoteReference, string? LastError, DateTime? DeliveredAt);
-
-/// <summary>One transaction end to end: the raw message, every step, its deliveries and its exceptions.</summary>
-public sealed record TransactionLineage(
-    Guid CorrelationId, string SourceSystem, string Format, string Transport, string? MessageType, DateTime ReceivedAt, string Status,
-    int PayloadBytes, IReadOnlyList<KeyView> Keys, IReadOnlyList<LineageStepView> Steps, IReadOnlyList<OutboxView> Deliveries,
-    IReadOnlyList<ExceptionSummary> Exceptions, IReadOnlyList<DocumentView> Documents, string Payload, bool PayloadMasked)
-{
-    /// <summary>Outcome in business terms, not transport terms.</summary>
-    public string Outcome =>
-        Exceptions.Any(e => e.Status == "Open") ? "needs attention"
-        : Status == "Rejected" ? "rejected"
-        : Deliveries.Count == 0 ? (Status == "Received" ? "waiting to be processed" : Documents.Count > 0 ? "recorded" : "nothing to post")
-        : Deliveries.All(d => d.Status == "Delivered" && d.RemoteReference is not null) ? "posted"
-        : Deliveries.Any(d => d.Status == "Pending") ? "posting in progress"
-        : Deliveries.Any(d => d.Status == "Delivered" && d.RemoteReference is null) ? "delivered but not posted"
-        : "failed";
-}
-
-public sealed record LineageHit(Guid CorrelationId, DateTime ReceivedAt, string SourceSystem, string? MessageType, string Status, string MatchedOn);
-
+/// <summary>Lineage search and the lineage of one transaction, as the pages and the API show them.</summary>
 public static class LineageQueries
 {
+    /// <summary>Key types that identify one transaction rather than a business object; they lead to its own page, not to a chain.</summary>
+    private static readonly HashSet<string> TransactionIdentities = [KeyTypes.MessageControlId, KeyTypes.SourceEvent, KeyTypes.File];
+
     public static async Task<TransactionLineage?> GetAsync(HealthSyncDb db, Guid correlationId, bool seesPhi, CancellationToken ct)
     {
-        var message = await db.InboxMessages.AsNoTracking()
-            .Where(m => m.CorrelationId == correlationId)
-            .Select(m => new { m.SourceSystem, m.Format, m.Transport, m.MessageType, m.ReceivedAt, m.Status, m.Payload })
-            .FirstOrDefaultAsync(ct);
-        if (message is null) return null;
-        var keys = await db.BusinessKeys.AsNoTracking().Where(k => k.CorrelationId == correlationId).OrderBy(k => k.Id)
-            .Select(k => new KeyView(k.KeyType, k.KeyValue)).ToListAsync(ct);
-        var steps = await db.LineageSteps.AsNoTracking().Where(s => s.CorrelationId == correlationId).OrderBy(s => s.At).ThenBy(s => s.Id)
-            .Select(s => new LineageStepView(s.At, s.Step, s.System, s.Outcome, s.Detail, s.PayloadVersion)).ToListAsync(ct);
-        var deliveries = await db.OutboxMessages.AsNoTracking().Where(o => o.CorrelationId == correlationId).OrderBy(o => o.Id)
-            .Select(o => new OutboxView(o.Id, o.TargetSystem, o.Operation, o.Status.ToString(), o.Attempts, o.RemoteReference, o.LastError, o.DeliveredAt)).ToListAsync(ct);
-        var exceptions = await db.Exceptions.AsNoTracking().Where(e => e.CorrelationId == correlationId).OrderBy(e => e.CreatedAt)
-            .Select(e => new ExceptionSummary(e.Id, e.Category, e.ErrorCode, e.ErrorDetail, e.Status.ToString(), e.Team, e.CreatedAt, e.AmountAtRisk)).ToListAsync(ct);
-        var documents = await db.BusinessDocuments.AsNoTracking().Where(d => d.CorrelationId == correlationId).OrderBy(d => d.Id)
-            .Select(d => new DocumentView(d.Kind, d.BusinessKey, d.Reference, d.Partner, d.Amount, d.LineCount)).ToListAsync(ct);
-        var text = PayloadMasking.Text(message.Payload);
-        if (!seesPhi)
+        var loaded = (await TransactionLoader.LoadAsync(db, [correlationId], allSteps: true, ct)).GetValueOrDefault(correlationId);
+        if (loaded is null) return null;
+        var patientValues = loaded.PatientValues.ToList();
+        var t = loaded.MaskedFor(seesPhi, patientValues);
+        var m = loaded.Message;
+        var chains = loaded.Keys
+            .Where(k => LineageKeys.Find(k.Type) is { Links: true } && !TransactionIdentities.Contains(k.Type) && (seesPhi || !KeyTypes.IsPatientIdentifier(k.Type)))
+            .Select(k => new ChainLink(k.Type, LineageKeys.Label(k.Type), k.Value, LineageKeys.ChainUrl(k.Type, k.Value)))
+            .ToList();
+        var replays = t.Steps.Where(s => s.Step == Steps.Replayed).ToList();
+        var tone = Tone(t.Outcome);
+        if (m is null)
         {
-            var patientValues = keys.Where(k => KeyTypes.IsPatientIdentifier(k.Type)).Select(k => k.Value).ToList();
-            text = PayloadMasking.Mask(message.Format, text, patientValues);
-            documents = documents.Select(d => d.Kind == "patient-visit" ? d with { BusinessKey = PhiMask.Mask(d.BusinessKey, false)! } : d).ToList();
-            // Step details and exception texts name the patient keys they concern (a visit, an encounter's ordering key).
-            steps = steps.Select(st => st with { Detail = st.Detail is null ? null : PayloadMasking.Mask("text", st.Detail, patientValues) }).ToList();
-            exceptions = exceptions.Select(e => e with { ErrorDetail = PayloadMasking.Mask("text", e.ErrorDetail, patientValues) }).ToList();
+            // A posting the engine started itself (a day's journal entry, an AP batch): its outbound body is what there is to show.
+            var delivery = await db.OutboxMessages.AsNoTracking().Where(o => o.CorrelationId == correlationId).OrderBy(o => o.Id)
+                .Select(o => new { o.Operation, o.Payload, o.CreatedAt, o.Status }).FirstAsync(ct);
+            return new TransactionLineage(correlationId, "engine", "json", "engine", delivery.Operation, delivery.CreatedAt, delivery.Status.ToString(),
+                delivery.Payload.Length, t.Keys, t.Steps, t.Deliveries, t.Exceptions, t.Documents, delivery.Payload, false,
+                t.Outcome.Label, tone, t.Verdicts, replays, 1, [], chains);
         }
-        return new TransactionLineage(correlationId, message.SourceSystem, message.Format, message.Transport, message.MessageType, message.ReceivedAt,
-            message.Status.ToString(), message.Payload.Length,
-            keys.Select(k => KeyTypes.IsPatientIdentifier(k.Type) ? k with { Value = PhiMask.Mask(k.Value, seesPhi)! } : k).ToList(),
-            steps, deliveries, exceptions, documents, PayloadMasking.ForDisplay(message.Format, text), !seesPhi);
+
+        var payload = await db.InboxMessages.AsNoTracking().Where(x => x.Id == m.Id).Select(x => x.Payload).FirstAsync(ct);
+        var text = PayloadMasking.Text(payload);
+        if (!seesPhi) text = PayloadMasking.Mask(m.Format, text, patientValues);
+        var versions = await db.PayloadVersions.AsNoTracking().Where(v => v.InboxMessageId == m.Id).OrderBy(v => v.Version)
+            .Select(v => new PayloadVersionView(v.Version, v.CreatedAt, v.CreatedBy, v.Reason)).ToListAsync(ct);
+        return new TransactionLineage(correlationId, m.SourceSystem, m.Format, m.Transport, m.MessageType, m.ReceivedAt, m.Status.ToString(),
+            m.PayloadBytes, t.Keys, t.Steps, t.Deliveries, t.Exceptions, t.Documents, PayloadMasking.ForDisplay(m.Format, text), !seesPhi,
+            t.Outcome.Label, tone, t.Verdicts, replays, m.PayloadVersion, versions, chains);
     }
 
     /// <summary>
-    /// Finds transactions by correlation id or by any business key. Patient identifiers can only be searched by
-    /// roles that may see them.
+    /// Finds transactions by correlation id or by any business key, newest first. Patient identifiers (encounter, patient
+    /// account, MRN) are searched only for roles that may see them. <paramref name="query"/> may name the key type
+    /// (<c>po:PO-123</c>); <paramref name="keyType"/> does the same. The value is matched as typed and in upper case.
     /// </summary>
-    public static async Task<IReadOnlyList<LineageHit>> SearchAsync(HealthSyncDb db, string query, bool seesPhi, CancellationToken ct, int limit = 50)
+    /// <remarks>
+    /// Uses the (key_type, key_value) index with the searchable types as an IN list. The newest matching key ids are
+    /// picked from the index alone and only those rows are read, so an item found in a hundred thousand transactions
+    /// costs an index range count, not a hundred thousand row reads.
+    /// </remarks>
+    public static async Task<IReadOnlyList<LineageHit>> SearchAsync(HealthSyncDb db, string query, bool seesPhi, CancellationToken ct, int limit = 50, string? keyType = null)
     {
-        query = query.Trim();
-        if (query.Length == 0) return [];
-        if (Guid.TryParse(query, out var id))
+        var parsed = LineageKeys.Parse(query, keyType);
+        if (parsed is null) return [];
+        if (parsed.CorrelationId is { } id)
         {
-            return await db.InboxMessages.AsNoTracking().Where(m => m.CorrelationId == id)
-                .Select(m => new LineageHit(m.CorrelationId, m.ReceivedAt, m.SourceSystem, m.MessageType, m.Status.ToString(), "correlation id"))
-                .ToListAsync(ct);
+            var byId = await db.InboxMessages.AsNoTracking().Where(m => m.CorrelationId == id).Select(m => m.CorrelationId).ToListAsync(ct);
+            if (byId.Count == 0)
+                byId = await db.OutboxMessages.AsNoTracking().Where(o => o.CorrelationId == id).Select(o => o.CorrelationId).Take(1).ToListAsync(ct);
+            return await HitsAsync(db, byId.Select(c => (c, "correlation id", (string?)null)).ToList(), ct);
         }
-        var keys = db.BusinessKeys.AsNoTracking().Where(k => k.KeyValue == query);
-        if (!seesPhi) keys = keys.Where(k => k.KeyType != KeyTypes.Encounter && k.KeyType != KeyTypes.PatientAccount && k.KeyType != KeyTypes.Mrn);
-        return await keys
-            .Join(db.InboxMessages, k => k.CorrelationId, m => m.CorrelationId, (k, m) => new { k.KeyType, m })
-            .OrderByDescending(x => x.m.Id)
-            .Take(limit)
-            .Select(x => new LineageHit(x.m.CorrelationId, x.m.ReceivedAt, x.m.SourceSystem, x.m.MessageType, x.m.Status.ToString(), x.KeyType))
-            .ToListAsync(ct);
+        var types = parsed.KeyType is { } t ? [t] : LineageKeys.Searchable(seesPhi);
+        if (!seesPhi && types.Any(KeyTypes.IsPatientIdentifier)) return [];
+        var value = parsed.Value;
+        var upper = value.ToUpperInvariant();
+        var newest = await db.BusinessKeys.AsNoTracking()
+            .Where(k => EF.Constant(types).Contains(k.KeyType) && (k.KeyValue == value || k.KeyValue == upper))
+            .OrderByDescending(k => k.Id).Select(k => k.Id).Take(limit * 2).ToListAsync(ct);
+        var rows = await db.BusinessKeys.AsNoTracking().Where(k => newest.Contains(k.Id)).OrderByDescending(k => k.Id)
+            .Select(k => new { k.CorrelationId, k.KeyType, k.KeyValue }).ToListAsync(ct);
+        var matches = rows.DistinctBy(r => r.CorrelationId).Take(limit).Select(r => (r.CorrelationId, r.KeyType, (string?)r.KeyValue)).ToList();
+        return await HitsAsync(db, matches, ct);
     }
+
+    private static async Task<IReadOnlyList<LineageHit>> HitsAsync(HealthSyncDb db, List<(Guid CorrelationId, string MatchedOn, string? MatchedKey)> matches, CancellationToken ct)
+    {
+        var loaded = await TransactionLoader.LoadAsync(db, matches.Select(m => m.CorrelationId).ToList(), allSteps: false, ct);
+        var hits = new List<LineageHit>(matches.Count);
+        foreach (var (cid, on, key) in matches)
+        {
+            if (!loaded.TryGetValue(cid, out var t)) continue;
+            var m = t.Message;
+            hits.Add(new LineageHit(cid, m?.ReceivedAt ?? t.FirstActivity ?? default, m?.SourceSystem ?? "engine", m?.MessageType ?? t.Deliveries.FirstOrDefault()?.Operation,
+                m?.Status.ToString() ?? t.Deliveries.FirstOrDefault()?.Status ?? "", on, key, t.FirstActivity, t.LastActivity, t.Outcome.Label, Tone(t.Outcome)));
+        }
+        return hits;
+    }
+
+    /// <summary>The 25 newest transactions, for the lineage page before anything was searched.</summary>
+    public static async Task<IReadOnlyList<LineageHit>> RecentAsync(HealthSyncDb db, CancellationToken ct)
+    {
+        var ids = await db.InboxMessages.AsNoTracking().OrderByDescending(m => m.Id).Take(25).Select(m => m.CorrelationId).ToListAsync(ct);
+        return await HitsAsync(db, ids.Select(c => (c, "", (string?)null)).ToList(), ct);
+    }
+
+    public static string Tone(Outcome outcome) => outcome.Tone switch
+    {
+        OutcomeTone.Problem => "problem",
+        OutcomeTone.InProgress => "in-progress",
+        _ => "done",
+    };
 }
