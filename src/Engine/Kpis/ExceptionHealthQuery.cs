@@ -20,27 +20,27 @@ internal static class ExceptionHealthQuery
 
     public static async Task<ExceptionHealthDetail> GetAsync(HealthSyncDb db, KpiFilter f, DateTime now, CancellationToken ct)
     {
-        var p = KpiSql.Parameters(f, now);
-        p["@d1"] = KpiSql.Stored(now.AddDays(-1));
-        p["@d3"] = KpiSql.Stored(now.AddDays(-3));
-        p["@d7"] = KpiSql.Stored(now.AddDays(-7));
+        var sql = KpiSql.Dialect(db);
+        var p = KpiSql.Parameters(sql, f, now);
+        p["@d1"] = sql.Time(now.AddDays(-1));
+        p["@d3"] = sql.Time(now.AddDays(-3));
+        p["@d7"] = sql.Time(now.AddDays(-7));
         var open = await KpiSql.QueryAsync(db, $"""
             SELECT e.team, e.facility, e.owner, e.workflow,
                    CASE WHEN e.created_at > @d1 THEN 0 WHEN e.created_at > @d3 THEN 1 WHEN e.created_at > @d7 THEN 2 ELSE 3 END,
-                   e.sla_due_at < @now, COUNT(*)
+                   {sql.Flag("e.sla_due_at < @now")}, COUNT(*)
             FROM exceptions e WHERE e.status = 'Open'{Cuts(f)}
             GROUP BY 1, 2, 3, 4, 5, 6
             """, p, r => (Team: r.Text(0), Facility: r.Text(1), Owner: r.Text(2), Workflow: r.Text(3), Age: r.Int(4), Breached: r.Int(5) == 1, Count: r.Int(6)), ct);
 
-        var n = KpiSql.BucketLength(f.Grain);
         var raised = await KpiSql.QueryAsync(db, $"""
-            SELECT substr(e.created_at, 1, {n}), COUNT(*) FROM exceptions e
+            SELECT {KpiSql.Bucket(sql, "e.created_at", f.Grain)}, COUNT(*) FROM exceptions e
             WHERE e.status IN ('Open', 'Resolved') AND e.created_at >= @lo AND e.created_at < @hi{Cuts(f)} GROUP BY 1
-            """, p, r => (Bucket: r.GetString(0), Count: r.Int(1)), ct);
+            """, p, r => (Bucket: r.Time(0), Count: r.Int(1)), ct);
         var resolved = await KpiSql.QueryAsync(db, $"""
-            SELECT substr(e.resolved_at, 1, {n}), COUNT(*), SUM(e.resolved_at > e.sla_due_at), SUM((julianday(e.resolved_at) - julianday(e.created_at)) * 24.0)
+            SELECT {KpiSql.Bucket(sql, "e.resolved_at", f.Grain)}, COUNT(*), SUM({sql.Flag("e.resolved_at > e.sla_due_at")}), SUM({sql.Hours("e.resolved_at", "e.created_at")})
             FROM exceptions e WHERE e.status = 'Resolved' AND e.resolved_at >= @lo AND e.resolved_at < @hi{Cuts(f)} GROUP BY 1
-            """, p, r => (Bucket: r.GetString(0), Count: r.Int(1), Late: r.Int(2), Hours: r.Real(3) ?? 0), ct);
+            """, p, r => (Bucket: r.Time(0), Count: r.Int(1), Late: r.Int(2), Hours: r.Real(3) ?? 0), ct);
 
         IReadOnlyList<ExceptionGroupCount> By(Func<(string? Team, string? Facility, string? Owner, string? Workflow, int Age, bool Breached, int Count), string?> key) =>
             [.. open.GroupBy(key).Select(g => new ExceptionGroupCount(g.Key, g.Sum(x => x.Count), g.Where(x => x.Breached).Sum(x => x.Count)))
@@ -60,9 +60,9 @@ internal static class ExceptionHealthQuery
     }
 
     /// <summary>Counts per bucket over every bucket of the window (zero where nothing happened).</summary>
-    internal static IReadOnlyList<TrendCount> Series(KpiFilter f, IEnumerable<(string Bucket, int Count)> counts)
+    internal static IReadOnlyList<TrendCount> Series(KpiFilter f, IEnumerable<(DateTime Bucket, int Count)> counts)
     {
-        var byStart = counts.GroupBy(c => KpiSql.BucketStart(c.Bucket)).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
+        var byStart = counts.GroupBy(c => c.Bucket).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
         return [.. KpiSql.Buckets(f).Select(start => new TrendCount(start, byStart.GetValueOrDefault(start)))];
     }
 }

@@ -20,25 +20,25 @@ internal static class FlowHealthQuery
 {
     public static async Task<FlowHealthDetail> GetAsync(HealthSyncDb db, KpiFilter f, DateTime now, DeliveryTargets? targets, CancellationToken ct)
     {
-        var p = KpiSql.Parameters(f, now);
-        var n = KpiSql.BucketLength(f.Grain);
+        var sql = KpiSql.Dialect(db);
+        var p = KpiSql.Parameters(sql, f, now);
         var inbox = await KpiSql.QueryAsync(db, $"""
-            SELECT substr(m.received_at, 1, {n}), m.format, m.message_type, COUNT(*) FROM inbox_messages m
+            SELECT {KpiSql.Bucket(sql, "m.received_at", f.Grain)}, m.format, m.message_type, COUNT(*) FROM inbox_messages m
             WHERE m.received_at >= @lo AND m.received_at < @hi GROUP BY 1, 2, 3
-            """, p, r => (Bucket: r.GetString(0), Format: r.GetString(1), Type: r.Text(2), Count: r.Int(3)), ct);
+            """, p, r => (Bucket: r.Time(0), Format: r.GetString(1), Type: r.Text(2), Count: r.Int(3)), ct);
         inbox = [.. inbox.Where(m => !KpiFilter.Excludes(f.Workflow, WorkflowNames.ForMessage(m.Format, m.Type)))];
 
-        var cuts = (f.Facility is null ? "" : " AND o.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(f.Workflow);
+        var cuts = (f.Facility is null ? "" : " AND o.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow);
         var outbox = await KpiSql.QueryAsync(db, $"""
-            SELECT o.target_system, o.status, COUNT(*), SUM(o.attempts > 1), SUM(o.attempts), SUM(o.attempts - (o.status = 'Delivered'))
+            SELECT o.target_system, o.status, COUNT(*), SUM({sql.Flag("o.attempts > 1")}), SUM(o.attempts), SUM(o.attempts - {sql.Flag("o.status = 'Delivered'")})
             FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2
             """, p, r => (Target: r.GetString(0), Status: r.GetString(1), Count: r.Int(2), Retried: r.Int(3), Attempts: r.Int(4), Failed: r.Int(5)), ct);
 
-        // Grouped by +correlation_id: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
+        // Grouped by correlation id kept off the index: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
         var lags = await KpiSql.QueryAsync(db, $"""
-            SELECT (julianday(MAX(o.delivered_at)) - julianday(MIN(o.source_received_at))) * 86400.0 AS lag
+            SELECT {sql.Seconds("MAX(o.delivered_at)", "MIN(o.source_received_at)")} AS lag
             FROM outbox_messages o WHERE o.delivered_at >= @lo{cuts}
-            GROUP BY +o.correlation_id HAVING MAX(o.delivered_at) < @hi ORDER BY lag
+            GROUP BY {sql.NoIndex("o.correlation_id")} HAVING MAX(o.delivered_at) < @hi ORDER BY lag
             """, p, r => r.Real(0) ?? 0, ct);
 
         var endpoints = Systems.Targets.Union(outbox.Select(o => o.Target), StringComparer.OrdinalIgnoreCase).Select(target =>

@@ -59,7 +59,9 @@ public static class KpiQueries
 
     private static async Task<PaymentLag> PaymentLagAsync(HealthSyncDb db, KpiItems items, KpiFilter f, DateTime now, CancellationToken ct)
     {
-        var lags = await KpiSql.QueryAsync(db, $"SELECT t.measure FROM ({items.Sql(f, true)}) t WHERE t.measure IS NOT NULL ORDER BY 1", KpiSql.Parameters(f, now), r => r.Real(0) ?? 0, ct);
+        var sql = KpiSql.Dialect(db);
+        var lags = await KpiSql.QueryAsync(db, $"SELECT t.measure FROM ({items.Sql(sql, f, true)}) t WHERE t.measure IS NOT NULL ORDER BY 1", KpiSql.Parameters(sql, f, now),
+            r => r.Real(0) ?? 0, ct);
         return new PaymentLag(lags.Count, FlowHealthQuery.Percentile(lags, 0.5), f.CashSla.TotalHours);
     }
 

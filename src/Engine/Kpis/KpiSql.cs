@@ -6,28 +6,16 @@ using Microsoft.EntityFrameworkCore;
 namespace HealthSync.Engine.Kpis;
 
 /// <summary>
-/// Runs the KPI queries as hand-written SQLite over the stored facts. The KPIs count and join in the database (no row
+/// Runs the KPI queries as hand-written SQL (SQLite or PostgreSQL, see <see cref="SqlDialect"/>) over the stored facts. The KPIs count and join in the database (no row
 /// leaves it that a number does not need) and their SQL is the one definition the tiles, trends and drill-down lists share.
 /// </summary>
 internal static class KpiSql
 {
-    private const long MmapBytes = 512L * 1024 * 1024;
+    /// <summary>The dialect of the database a context is connected to.</summary>
+    public static SqlDialect Dialect(HealthSyncDb db) => SqlDialect.Of(db.Database);
 
-    /// <summary>The text form EF Core stores DateTime in on SQLite; ordered text, so ranges compare as times.</summary>
-    private const string StoredDateTime = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
-
-    public static string Stored(DateTime utc) => utc.ToString(StoredDateTime, CultureInfo.InvariantCulture);
-
-    public static DateTime ReadTime(string text) =>
-        DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    /// <summary>Bucket start from the <c>substr</c> prefix of a stored time (<c>yyyy-MM-dd HH</c> or <c>yyyy-MM-dd</c>).</summary>
-    public static DateTime BucketStart(string prefix) => prefix.Length > 10
-        ? DateTime.ParseExact(prefix, "yyyy-MM-dd HH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
-        : DateTime.ParseExact(prefix, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    /// <summary>Length of the stored-time prefix that names the bucket a time falls in.</summary>
-    public static int BucketLength(TrendGrain grain) => grain == TrendGrain.Hour ? 13 : 10;
+    /// <summary>The expression naming the bucket (hour or day, by the filter's grain) a stored time falls in.</summary>
+    public static string Bucket(SqlDialect sql, string time, TrendGrain grain) => sql.Truncate(time, grain == TrendGrain.Hour);
 
     /// <summary>Every bucket start of the window, so hours or days without items show as gaps rather than disappearing.</summary>
     public static IEnumerable<DateTime> Buckets(KpiFilter f)
@@ -39,13 +27,13 @@ internal static class KpiSql
         for (var t = DateTime.SpecifyKind(start, DateTimeKind.Utc); t < f.To; t += step) yield return t;
     }
 
-    /// <summary>The parameters every KPI query may use; SQLite ignores the ones a statement does not name.</summary>
-    public static Dictionary<string, object?> Parameters(KpiFilter f, DateTime now, DateTime? lo = null) => new()
+    /// <summary>The parameters every KPI query may use; the providers ignore the ones a statement does not name.</summary>
+    public static Dictionary<string, object?> Parameters(SqlDialect sql, KpiFilter f, DateTime now, DateTime? lo = null) => new()
     {
-        ["@lo"] = Stored(lo ?? f.From),
-        ["@hi"] = Stored(f.To),
-        ["@split"] = Stored(f.From),
-        ["@now"] = Stored(now),
+        ["@lo"] = sql.Time(lo ?? f.From),
+        ["@hi"] = sql.Time(f.To),
+        ["@split"] = sql.Time(f.From),
+        ["@now"] = sql.Time(now),
         ["@facility"] = f.Facility,
         ["@vendor"] = f.Vendor,
         ["@payer"] = f.Payer,
@@ -61,10 +49,11 @@ internal static class KpiSql
         try
         {
             await using var cmd = connection.CreateCommand();
-            // KPIs read index pages scattered over the file (ids are random); reading them memory-mapped instead of through
-            // read() calls measured about a third faster on a 300,000-transaction database. Per connection, read-only effect.
-            cmd.CommandText = "PRAGMA mmap_size = " + MmapBytes;
-            await cmd.ExecuteNonQueryAsync(ct);
+            if (Dialect(db).ReadTuning is { } tuning)
+            {
+                cmd.CommandText = tuning;
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
             cmd.CommandText = sql;
             foreach (var (name, value) in parameters)
             {
@@ -84,11 +73,28 @@ internal static class KpiSql
         }
     }
 
-    public static string? Text(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    /// <summary>Text, or a guid (PostgreSQL's uuid) in the upper-case form SQLite stores it in, so keys read alike on both.</summary>
+    public static string? Text(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    {
+        Guid g => g.ToString("D").ToUpperInvariant(),
+        var v => Convert.ToString(v, CultureInfo.InvariantCulture),
+    };
 
     public static int Int(this DbDataReader r, int i) => r.IsDBNull(i) ? 0 : Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture);
 
     public static double? Real(this DbDataReader r, int i) => r.IsDBNull(i) ? null : Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture);
 
-    public static Guid? Id(this DbDataReader r, int i) => r.IsDBNull(i) || !Guid.TryParse(r.GetString(i), out var g) ? null : g;
+    /// <summary>A guid: uuid on PostgreSQL, text on SQLite.</summary>
+    public static Guid? Id(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    {
+        Guid g => g,
+        string s when Guid.TryParse(s, out var g) => g,
+        _ => null,
+    };
+
+    /// <summary>A stored time or bucket start, on either provider (see <see cref="StoredTime.Read"/>).</summary>
+    public static DateTime Time(this DbDataReader r, int i) => StoredTime.Read(r.GetValue(i));
+
+    /// <summary>A bucket start, or null for the unnamed bucket (the previous window).</summary>
+    public static DateTime? BucketStart(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.Time(i);
 }

@@ -25,7 +25,7 @@ public static class StuckAcknowledgements
             {
                 var key = r.GetString(0);
                 var bar = key.LastIndexOf('|');
-                return new StuckAcknowledgement(bar < 0 ? key : key[..bar], bar < 0 ? "" : key[(bar + 1)..], r.Text(1), KpiSql.ReadTime(r.GetString(2)),
+                return new StuckAcknowledgement(bar < 0 ? key : key[..bar], bar < 0 ? "" : key[(bar + 1)..], r.Text(1), r.Time(2),
                     (decimal)(r.Real(3) ?? 0), r.Text(4) ?? "", r.Id(5));
             }, ct);
         return (total, rows);

@@ -1,32 +1,32 @@
 using HealthSync.Engine.Persistence;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
+using HealthSync.Engine.Tests.Support;
 
 namespace HealthSync.Engine.Tests.Kpis;
 
-/// <summary>A fresh SQLite file migrated with the real scripts, and builders for the facts the KPIs read.</summary>
+/// <summary>
+/// A fresh database on the suite's provider (<see cref="TestDatabase"/>) migrated with the real scripts, and builders for
+/// the facts the KPIs read, so every KPI formula is checked on SQLite and PostgreSQL alike.
+/// </summary>
 public sealed class KpiFacts : IAsyncDisposable
 {
     public static readonly DateTime Now = new(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("healthsync-kpi-").FullName;
 
+    private TestDatabase _database = default!;
+
     public HealthSyncDb Db { get; private set; } = default!;
 
     public static async Task<KpiFacts> CreateAsync()
     {
         var facts = new KpiFacts();
+        facts._database = await TestDatabase.CreateAsync(facts._dir, "kpi.db");
         facts.Db = facts.NewDb();
         await DatabaseMigrator.MigrateAsync(facts.Db);
         return facts;
     }
 
-    public HealthSyncDb NewDb()
-    {
-        var options = new DbContextOptionsBuilder<HealthSyncDb>();
-        DatabaseRegistration.Configure(options, new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_dir, "kpi.db")}" });
-        return new HealthSyncDb(options.Options);
-    }
+    public HealthSyncDb NewDb() => _database.NewDb();
 
     /// <summary>A consumption (or reversal) usage event and, when given, its charge.</summary>
     public UsageEvent Usage(string sourceEventId, DateTime occurredAt, string facility = "NGH", bool billable = true, string kind = "Consumption", decimal amount = 100m, Guid? correlationId = null)
@@ -106,7 +106,7 @@ public sealed class KpiFacts : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Db.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        await _database.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
     }

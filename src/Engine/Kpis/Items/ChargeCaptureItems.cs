@@ -1,4 +1,5 @@
 using HealthSync.Engine.Exceptions;
+using HealthSync.Engine.Persistence;
 
 namespace HealthSync.Engine.Kpis.Items;
 
@@ -31,28 +32,28 @@ internal sealed class ChargeCaptureItems : KpiItems
     public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By facility", "facility")];
 
     private const string Net = "(SELECT SUM(c.amount) FROM charges c WHERE c.usage_event_id = u.id AND c.status = 'Posted')";
-    private const string OpenOnTransaction = "EXISTS (SELECT 1 FROM exceptions e WHERE e.correlation_id = u.correlation_id AND +e.status = 'Open')";
+    private const string OnTransaction = "e.correlation_id = u.correlation_id";
 
-    public override string Sql(KpiFilter f, bool detail) => $"""
+    public override string Sql(SqlDialect sql, KpiFilter f, bool detail) => $"""
         SELECT u.occurred_at AS at,
-               CASE WHEN COALESCE({Net}, 0) > 0 THEN {Counted} WHEN {OpenOnTransaction} THEN {Blocked} ELSE {Uncounted} END AS state,
+               CASE WHEN COALESCE({Net}, 0) > 0 THEN {Counted} WHEN {OpenException(sql, OnTransaction)} THEN {Blocked} ELSE {Uncounted} END AS state,
                u.facility AS facility, NULL AS partner, {(detail ? "u.sku" : "NULL")} AS item{When(detail, $"""
                u.id AS key, u.source_event_id || ' · ' || u.item_code AS label, u.charge_amount AS amount, {Net} AS measure,
-               CASE WHEN COALESCE({Net}, 0) > 0 THEN 'captured' WHEN {OpenOnTransaction} THEN 'held by open exception' ELSE 'no posted charge' END AS outcome,
+               CASE WHEN COALESCE({Net}, 0) > 0 THEN 'captured' WHEN {OpenException(sql, OnTransaction)} THEN 'held by open exception' ELSE 'no posted charge' END AS outcome,
                u.sku || ' x' || u.base_quantity || ' at ' || u.location || COALESCE(', charge ' || u.charge_code, '') AS detail,
                u.correlation_id AS correlation_id,
-               CASE WHEN COALESCE({Net}, 0) > 0 THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE e.correlation_id = u.correlation_id AND +e.status = 'Open' ORDER BY e.sla_due_at LIMIT 1) END AS exception_id,
+               CASE WHEN COALESCE({Net}, 0) > 0 THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE {OnTransaction} AND {OpenStatus(sql)} ORDER BY e.sla_due_at LIMIT 1) END AS exception_id,
                COALESCE(u.encounter, u.patient_account) AS patient_key
                """)}
         FROM usage_events u
-        WHERE u.occurred_at >= @lo AND u.occurred_at < @hi AND u.kind = 'Consumption' AND u.billable = 1
+        WHERE u.occurred_at >= @lo AND u.occurred_at < @hi AND u.kind = 'Consumption' AND u.billable = {sql.True}
           {Cut(f.Facility, "u.facility = @facility")}
           AND NOT EXISTS (SELECT 1 FROM usage_events r WHERE r.facility = u.facility AND r.source_event_id = u.source_event_id AND r.kind = 'Reversal')
         UNION ALL
-        SELECT MIN(e.created_at) AS at, {Blocked} AS state, e.facility AS facility, NULL AS partner, NULL AS item{When(detail, """
-               e.correlation_id AS key, group_concat(DISTINCT e.error_code) AS label, MAX(e.amount_at_risk) AS amount, NULL AS measure,
+        SELECT MIN(e.created_at) AS at, {Blocked} AS state, {sql.Same("e.facility")} AS facility, NULL AS partner, NULL AS item{When(detail, $"""
+               e.correlation_id AS key, {sql.DistinctList("e.error_code")} AS label, MAX(e.amount_at_risk) AS amount, NULL AS measure,
                'held before it became a usage event' AS outcome, MIN(e.error_detail) AS detail,
-               e.correlation_id AS correlation_id, MIN(e.id) AS exception_id,
+               e.correlation_id AS correlation_id, {sql.MinGuid("e.id")} AS exception_id,
                MAX(CASE WHEN e.business_key_type IN ('encounter', 'patient-account') THEN e.business_key END) AS patient_key
                """)}
         FROM exceptions e

@@ -1,5 +1,6 @@
 using HealthSync.Engine.Exceptions;
 using HealthSync.Engine.Outbox;
+using HealthSync.Engine.Persistence;
 
 namespace HealthSync.Engine.Kpis.Items;
 
@@ -32,24 +33,24 @@ internal sealed class FlowDeliveryItems : KpiItems
     ];
 
     /// <summary>A SQL condition on <c>o.operation</c> for the workflow cut (the operation names are constants, never input).</summary>
-    public static string WorkflowCondition(string? workflow) => workflow is null
-        ? "1"
+    public static string WorkflowCondition(SqlDialect sql, string? workflow) => workflow is null
+        ? sql.True
         : "o.operation IN (" + string.Join(", ", AllOperations.Where(op => WorkflowOf(op) == workflow).Select(op => $"'{op}'").DefaultIfEmpty("NULL")) + ")";
 
-    private const string DeadLetterOpen = "EXISTS (SELECT 1 FROM exceptions e WHERE e.outbox_message_id = o.id AND +e.status = 'Open')";
+    private const string OnOutboxRow = "e.outbox_message_id = o.id";
 
-    public override string Sql(KpiFilter f, bool detail) => $"""
+    public override string Sql(SqlDialect sql, KpiFilter f, bool detail) => $"""
         SELECT o.created_at AS at,
-               CASE WHEN o.status = 'Delivered' THEN {Counted} WHEN o.status = 'Failed' AND {DeadLetterOpen} THEN {Blocked} ELSE {Uncounted} END AS state,
+               CASE WHEN o.status = 'Delivered' THEN {Counted} WHEN o.status = 'Failed' AND {OpenException(sql, OnOutboxRow)} THEN {Blocked} ELSE {Uncounted} END AS state,
                o.facility AS facility, o.target_system AS partner, o.operation AS item{When(detail, $"""
                CAST(o.id AS TEXT) AS key, o.operation || ' #' || o.id AS label, o.amount_at_risk AS amount, o.attempts AS measure,
                lower(o.status) || CASE WHEN o.attempts > 1 THEN ' after ' || o.attempts || ' attempts' ELSE '' END AS outcome,
-               CASE WHEN o.status = 'Delivered' THEN 'delivered ' || o.delivered_at ELSE COALESCE(o.last_error, 'awaiting delivery') END AS detail,
+               CASE WHEN o.status = 'Delivered' THEN 'delivered ' || {sql.TimeText("o.delivered_at")} ELSE COALESCE(o.last_error, 'awaiting delivery') END AS detail,
                o.correlation_id AS correlation_id,
-               CASE WHEN o.status = 'Delivered' THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE e.outbox_message_id = o.id AND +e.status = 'Open' LIMIT 1) END AS exception_id,
+               CASE WHEN o.status = 'Delivered' THEN NULL ELSE (SELECT e.id FROM exceptions e WHERE {OnOutboxRow} AND {OpenStatus(sql)} LIMIT 1) END AS exception_id,
                NULL AS patient_key
                """)}
         FROM outbox_messages o
-        WHERE o.created_at >= @lo AND o.created_at < @hi {Cut(f.Facility, "o.facility = @facility")} AND {WorkflowCondition(f.Workflow)}
+        WHERE o.created_at >= @lo AND o.created_at < @hi {Cut(f.Facility, "o.facility = @facility")} AND {WorkflowCondition(sql, f.Workflow)}
         """;
 }

@@ -1,3 +1,4 @@
+using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Reconciliation;
 
 namespace HealthSync.Engine.Kpis.Items;
@@ -18,13 +19,13 @@ internal sealed class InventoryAccuracyItems : KpiItems
 
     public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By facility", "facility"), ("By item", "item")];
 
-    public override string Sql(KpiFilter f, bool detail) => $"""
+    public override string Sql(SqlDialect sql, KpiFilter f, bool detail) => $"""
         SELECT rr.evaluated_at AS at,
-               CASE WHEN rr.matched THEN {Counted} WHEN {OpenVerdictException} THEN {Blocked} ELSE {Uncounted} END AS state,
-               rr.facility AS facility, NULL AS partner, {Segment("rr.subject_key", 2, last: true)} AS item{When(detail, $"""
-               rr.subject_key AS key, {Segment("rr.subject_key", 2, last: true)} || ' at ' || {Segment("rr.subject_key", 1, last: false)} AS label,
+               CASE WHEN rr.matched THEN {Counted} WHEN {OpenVerdictException(sql)} THEN {Blocked} ELSE {Uncounted} END AS state,
+               rr.facility AS facility, NULL AS partner, {Segment(sql, "rr.subject_key", 2, last: true)} AS item{When(detail, $"""
+               rr.subject_key AS key, {Segment(sql, "rr.subject_key", 2, last: true)} || ' at ' || {Segment(sql, "rr.subject_key", 1, last: false)} AS label,
                NULL AS amount, rr.variance AS measure, rr.outcome AS outcome, rr.detail AS detail, NULL AS correlation_id,
-               CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException} THEN rr.exception_id END AS exception_id, NULL AS patient_key
+               CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException(sql)} THEN rr.exception_id END AS exception_id, NULL AS patient_key
                """)}
         FROM reconciliation_results rr
         WHERE rr.reconciliation = '{Reconciliations.Drift}' AND rr.evaluated_at >= @lo AND rr.evaluated_at < @hi

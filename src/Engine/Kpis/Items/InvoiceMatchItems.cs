@@ -1,3 +1,4 @@
+using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Reconciliation;
 
 namespace HealthSync.Engine.Kpis.Items;
@@ -18,28 +19,30 @@ internal sealed class InvoiceMatchItems : KpiItems
 
     public override IReadOnlyList<(string Name, string Column)> Breakdowns => [("By outcome", "outcome"), ("By vendor", "partner"), ("By facility", "facility")];
 
-    /// <summary>The invoice number: the subject key's segment after the vendor.</summary>
-    private static readonly string InvoiceNumber = Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 0, last: false);
+    /// <summary>The subject key after the vendor: <c>invoice|line|item</c>.</summary>
+    private const string AfterVendor = "substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)";
 
-    private static readonly string LineItem = Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 2, last: true);
-
-    public override string Sql(KpiFilter f, bool detail) => $"""
+    public override string Sql(SqlDialect sql, KpiFilter f, bool detail)
+    {
+        var invoiceNumber = Segment(sql, AfterVendor, 0, last: false);
+        return $"""
         SELECT x.* FROM (
         SELECT rr.subject_date AS at,
-               CASE WHEN rr.matched THEN {Counted} WHEN {OpenVerdictException} THEN {Blocked} ELSE {Uncounted} END AS state,
+               CASE WHEN rr.matched THEN {Counted} WHEN {OpenVerdictException(sql)} THEN {Blocked} ELSE {Uncounted} END AS state,
                COALESCE(rr.facility, (SELECT po.facility FROM business_documents po WHERE po.kind = 'purchase-order' AND po.business_key = inv.reference ORDER BY po.id LIMIT 1)) AS facility,
-               rr.partner AS partner, {LineItem} AS item{When(detail, $"""
-               rr.subject_key AS key, {InvoiceNumber} || ' line ' || {Segment("substr(rr.subject_key, length(COALESCE(rr.partner, '')) + 2)", 1, last: false)} AS label,
+               rr.partner AS partner, {Segment(sql, AfterVendor, 2, last: true)} AS item{When(detail, $"""
+               rr.subject_key AS key, {invoiceNumber} || ' line ' || {Segment(sql, AfterVendor, 1, last: false)} AS label,
                rr.amount AS amount, rr.variance AS measure, rr.outcome AS outcome, rr.detail AS detail, inv.correlation_id AS correlation_id,
-               CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException} THEN rr.exception_id END AS exception_id, NULL AS patient_key
+               CASE WHEN rr.matched THEN NULL WHEN {OpenVerdictException(sql)} THEN rr.exception_id END AS exception_id, NULL AS patient_key
                """)}
         FROM (SELECT rr.*, COALESCE(
-                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} AND d.partner = rr.partner ORDER BY d.id LIMIT 1),
-                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {InvoiceNumber} ORDER BY d.id LIMIT 1)) AS invoice_id
+                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {invoiceNumber} AND d.partner = rr.partner ORDER BY d.id LIMIT 1),
+                  (SELECT d.id FROM business_documents d WHERE d.kind = 'invoice' AND d.business_key = {invoiceNumber} ORDER BY d.id LIMIT 1)) AS invoice_id
               FROM reconciliation_results rr
               WHERE rr.reconciliation = '{Reconciliations.ThreeWay}' AND rr.subject_date >= @lo AND rr.subject_date < @hi {Cut(f.Vendor, "rr.partner = @vendor")}) rr
         LEFT JOIN business_documents inv ON inv.id = rr.invoice_id
         ) x
-        WHERE 1 {Cut(f.Facility, "upper(x.facility) = upper(@facility)")}
+        WHERE {sql.True} {Cut(f.Facility, "upper(x.facility) = upper(@facility)")}
         """;
+    }
 }

@@ -1,3 +1,5 @@
+using HealthSync.Engine.Persistence;
+
 namespace HealthSync.Engine.Kpis.Items;
 
 /// <summary>
@@ -23,7 +25,8 @@ internal abstract class KpiItems
 
     public abstract KpiDefinition Definition { get; }
 
-    public abstract string Sql(KpiFilter f, bool detail);
+    /// <summary>The item statement in the dialect of the database it runs on.</summary>
+    public abstract string Sql(SqlDialect sql, KpiFilter f, bool detail);
 
     /// <summary>False for KPIs of the present state (open exceptions): the window does not select their items.</summary>
     public virtual bool Windowed => true;
@@ -37,12 +40,17 @@ internal abstract class KpiItems
     /// <summary>Detail columns or nothing, so one statement serves counting and listing.</summary>
     protected static string When(bool detail, string columns) => detail ? ",\n" + columns : "";
 
-    /// <remarks>
-    /// Exceptions are looked up by a key (id, transaction, outbox row) with <c>+e.status</c>: the unary plus keeps SQLite,
-    /// which has no statistics, from walking every open exception by the status index instead of seeking the key.
-    /// </remarks>
-    /// <summary>An open exception blocks the item: by its id (verdict rows) — used for the gap of reconciliation KPIs.</summary>
-    protected const string OpenVerdictException = "EXISTS (SELECT 1 FROM exceptions e WHERE e.id = rr.exception_id AND +e.status = 'Open')";
+    /// <summary>
+    /// An open exception blocks the item: by its id (verdict rows) — used for the gap of reconciliation KPIs. Exceptions
+    /// are looked up by a key (id, transaction, outbox row) with the status kept off the index (<see cref="SqlDialect.NoIndex"/>).
+    /// </summary>
+    protected static string OpenVerdictException(SqlDialect sql) => OpenException(sql, "e.id = rr.exception_id");
+
+    /// <summary>An open exception found by <paramref name="key"/> (a condition on <c>e</c>) exists.</summary>
+    protected static string OpenException(SqlDialect sql, string key) => $"EXISTS (SELECT 1 FROM exceptions e WHERE {key} AND {OpenStatus(sql)})";
+
+    /// <summary>The condition "exception <c>e</c> is open", with the status kept off the index so the key is sought instead.</summary>
+    protected static string OpenStatus(SqlDialect sql) => $"{sql.NoIndex("e.status")} = 'Open'";
 
     /// <summary>
     /// The condition of a cut, only when the cut is set: an unset cut leaves the statement free to count from a covering
@@ -51,10 +59,10 @@ internal abstract class KpiItems
     protected static string Cut(string? value, string condition) => value is null ? "" : "AND " + condition;
 
     /// <summary>The key's segment after <paramref name="skip"/> '|' separators (subject keys are '|'-joined).</summary>
-    protected static string Segment(string column, int skip, bool last)
+    protected static string Segment(SqlDialect sql, string column, int skip, bool last)
     {
         var rest = column;
-        for (var i = 0; i < skip; i++) rest = $"substr({rest}, instr({rest}, '|') + 1)";
-        return last ? rest : $"substr({rest}, 1, instr({rest}, '|') - 1)";
+        for (var i = 0; i < skip; i++) rest = sql.After(rest, "'|'");
+        return last ? rest : sql.Before(rest, "'|'");
     }
 }
