@@ -20,3 +20,6 @@ CREATE TABLE work_owners (
     expires_at timestamp with time zone NOT NULL,
     CONSTRAINT pk_work_owners PRIMARY KEY (owner)
 );
+
+-- Clustered scheduler: the fire time a scheduled run belongs to, so one run per fire time can be checked.
+ALTER TABLE job_runs ADD COLUMN scheduled_at timestamp with time zone;

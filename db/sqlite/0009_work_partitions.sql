@@ -17,3 +17,6 @@ CREATE TABLE "work_owners" (
     "started_at" TEXT NOT NULL,
     "expires_at" TEXT NOT NULL
 );
+
+-- Clustered scheduler: the fire time a scheduled run belongs to, so one run per fire time can be checked.
+ALTER TABLE "job_runs" ADD COLUMN "scheduled_at" TEXT NULL;

@@ -13,6 +13,9 @@ public sealed class JobOptions
 
     /// <summary>Creates the schedules paused (tests and staging copies drive jobs by hand).</summary>
     public bool StartPaused { get; set; }
+
+    /// <summary>A job's schedule when it is first created, instead of its catalogue default (e.g. <c>Engine:Jobs:Cron:daily-cash</c>).</summary>
+    public Dictionary<string, string> Cron { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 public static class JobsRegistration
@@ -77,7 +80,16 @@ public sealed class JobScheduleBootstrap(ISchedulerFactory schedulers, Microsoft
         foreach (var job in JobCatalog.All)
         {
             if (await scheduler.Exists(JobControl.ScheduleKey(job.Name), cancellationToken)) continue;
-            await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, job.DefaultCron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+            var cron = options.Value.Cron.GetValueOrDefault(job.Name, job.DefaultCron);
+            try
+            {
+                await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, cron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Another node of the cluster created it between the check and now: its schedule stands.
+                continue;
+            }
             if (options.Value.StartPaused) await scheduler.PauseJob(JobControl.Key(job.Name), cancellationToken);
         }
     }

@@ -486,6 +486,9 @@ public sealed class JobRun
     public Guid Id { get; set; }
     public required string JobName { get; set; }
     public required string TriggeredBy { get; set; }
+
+    /// <summary>The fire time a scheduled run belongs to: in a cluster, one run per fire time, whichever node took it.</summary>
+    public DateTime? ScheduledAt { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public JobRunStatus Status { get; set; }

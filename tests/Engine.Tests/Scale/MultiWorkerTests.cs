@@ -29,7 +29,7 @@ public sealed class MultiWorkerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Three_workers_process_a_stream_exactly_once_in_key_order_and_take_over_a_killed_workers_partitions()
     {
         await _cluster.StartPortalAsync();
-        var stream = ScaleCluster.Stream(Keys, PerKey);
+        var stream = HealthSync.Engine.Demo.KeyedStream.Messages(Keys, PerKey).ToList();
         var workers = Enumerable.Range(0, 3).Select(_ => _cluster.StartWorker()).ToList();
         // The three share the partitions between them before the stream starts.
         await Eventually.TrueAsync(async () =>

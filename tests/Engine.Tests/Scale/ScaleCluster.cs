@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using HealthSync.Engine.Demo;
+using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Scale;
 using HealthSync.Engine.Tests.Support;
 using Npgsql;
@@ -52,6 +52,8 @@ public sealed class ScaleCluster(TestDatabase db) : IAsyncDisposable
             ["Engine__Jobs__StartPaused"] = "true",
             ["Engine__Scale__LeaseSeconds"] = "5",
             ["Engine__Scale__RenewSeconds"] = "1",
+            ["Engine__BatchSize"] = "1000",
+            ["Engine__Delivery__BatchSize"] = "1000",
             ["Estate__Enabled"] = "true",
             ["Estate__Key"] = EstateKey,
             ["Engine__Targets__erp__BaseUrl"] = baseUrl + "erp/",
@@ -68,52 +70,27 @@ public sealed class ScaleCluster(TestDatabase db) : IAsyncDisposable
     /// <summary>The <c>work_leases.owner</c> pattern of a process (owners are host/pid/nonce).</summary>
     public static string OwnerPattern(Process p) => $"%/{p.Id}/%";
 
-    /// <summary>
-    /// Stores DFT^P03 usages straight into the inbox as the MLLP intake would (ordering key = encounter, partition of
-    /// that key), <paramref name="keys"/> encounters × <paramref name="perKey"/> events, arrival order = sequence per key.
-    /// </summary>
-    public static List<byte[]> Stream(int keys, int perKey)
-    {
-        var world = new DemoWorld(seed: 7, badDataRate: 0);
-        var at = DateTime.UtcNow.AddHours(-1);
-        var payloads = new List<byte[]>(keys * perKey);
-        for (var s = 0; s < perKey; s++)
-        for (var k = 0; k < keys; k++)
-        {
-            var u = world.Next(at).Single() with
-            {
-                Encounter = $"E{k:D9}", TransactionId = $"SC{k:D5}{s:D4}", ControlId = $"SCALE{k:D5}{s:D4}",
-            };
-            payloads.Add(Encoding.UTF8.GetBytes(DemoMessages.Dft(u)));
-        }
-        return payloads;
-    }
-
-    /// <summary>Binary COPY of stored, not yet processed messages; <paramref name="payloads"/> in arrival order.</summary>
-    public async Task LoadAsync(IEnumerable<byte[]> payloads)
+    /// <summary>Binary COPY of stored, not yet processed messages (<see cref="KeyedStream"/>), in arrival order.</summary>
+    public async Task LoadAsync(IEnumerable<InboxMessage> messages)
     {
         await using var c = (NpgsqlConnection)await Db.OpenConnectionAsync();
         await using var copy = await c.BeginBinaryImportAsync(
             "COPY inbox_messages (correlation_id, idempotency_key, source_system, transport, format, message_type, ordering_key, work_partition, payload, payload_version, received_at, status, attempts) FROM STDIN (FORMAT BINARY)");
-        var now = DateTime.UtcNow;
-        foreach (var payload in payloads)
+        foreach (var m in messages)
         {
-            var text = Encoding.UTF8.GetString(payload);
-            var control = text.Split('|')[9];
-            var encounter = text.Split('\r').First(s => s.StartsWith("PV1|", StringComparison.Ordinal)).Split('|')[19];
             await copy.StartRowAsync();
-            await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
-            await copy.WriteAsync($"hl7:POU|SCALE:{control}", NpgsqlDbType.Text);
-            await copy.WriteAsync("POU|SCALE", NpgsqlDbType.Text);
-            await copy.WriteAsync("mllp", NpgsqlDbType.Text);
-            await copy.WriteAsync("hl7v2", NpgsqlDbType.Text);
-            await copy.WriteAsync("DFT^P03", NpgsqlDbType.Text);
-            await copy.WriteAsync(encounter, NpgsqlDbType.Text);
-            await copy.WriteAsync(WorkPartitions.Of(encounter), NpgsqlDbType.Integer);
-            await copy.WriteAsync(payload, NpgsqlDbType.Bytea);
-            await copy.WriteAsync(1, NpgsqlDbType.Integer);
-            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync("Received", NpgsqlDbType.Varchar);
+            await copy.WriteAsync(m.CorrelationId, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(m.IdempotencyKey, NpgsqlDbType.Text);
+            await copy.WriteAsync(m.SourceSystem, NpgsqlDbType.Text);
+            await copy.WriteAsync(m.Transport, NpgsqlDbType.Text);
+            await copy.WriteAsync(m.Format, NpgsqlDbType.Text);
+            await copy.WriteAsync(m.MessageType!, NpgsqlDbType.Text);
+            await copy.WriteAsync(m.OrderingKey!, NpgsqlDbType.Text);
+            await copy.WriteAsync(WorkPartitions.Of(m), NpgsqlDbType.Integer);
+            await copy.WriteAsync(m.Payload, NpgsqlDbType.Bytea);
+            await copy.WriteAsync(m.PayloadVersion, NpgsqlDbType.Integer);
+            await copy.WriteAsync(m.ReceivedAt, NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(m.Status.ToString(), NpgsqlDbType.Varchar);
             await copy.WriteAsync(0, NpgsqlDbType.Integer);
         }
         await copy.CompleteAsync();
