@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using HealthSync.Engine.Demo;
 using HealthSync.Engine.Persistence;
 using Microsoft.EntityFrameworkCore;
+using HealthSync.Engine.Tests.Support;
 using Npgsql;
 
 namespace HealthSync.Benchmarks;
@@ -76,7 +77,7 @@ internal static class ScaleBenchmark
                 ["Estate__Key"] = EstateKey,
                 ["Engine__Jobs__StartPaused"] = "true",
             }));
-            await ReadyAsync(portalPort);
+            await ProductProcess.ReadyAsync(portalPort);
             var estate = $"http://127.0.0.1:{portalPort}/estate/";
             for (var i = 0; i < workers; i++)
             {
@@ -114,48 +115,18 @@ internal static class ScaleBenchmark
         }
         finally
         {
-            foreach (var n in nodes)
-            {
-                n.Kill(entireProcessTree: true);
-                await n.WaitForExitAsync();
-                n.Dispose();
-            }
+            foreach (var n in nodes) await ProductProcess.StopAsync(n);
         }
     }
 
-    private static Process Node(DatabaseOptions database, Dictionary<string, string> settings, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HealthSync.Portal.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["Database__Provider"] = database.Provider;
-        psi.Environment["Database__ConnectionString"] = database.ConnectionString;
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in settings) psi.Environment[key] = value;
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+    private static Process Node(DatabaseOptions database, Dictionary<string, string> settings, params string[] args) =>
+        ProductProcess.Start(database.Provider, database.ConnectionString, settings, args);
 
     private static HealthSyncDb NewDb(DatabaseOptions database)
     {
         var options = new DbContextOptionsBuilder<HealthSyncDb>();
         DatabaseRegistration.Configure(options, database);
         return new HealthSyncDb(options.Options);
-    }
-
-    private static async Task ReadyAsync(int port)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var ready = await UntilAsync(async () =>
-        {
-            try { return (await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode; }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return false; }
-        }, TimeSpan.FromSeconds(90));
-        if (!ready) throw new TimeoutException($"The node on port {port} did not become ready.");
     }
 
     private static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)

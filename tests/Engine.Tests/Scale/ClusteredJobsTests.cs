@@ -10,20 +10,13 @@ namespace HealthSync.Engine.Tests.Scale;
 public sealed class ClusteredJobsTests : IAsyncLifetime
 {
     private const string Job = "edi-ack-aging";
-    private readonly string _dir = Directory.CreateTempSubdirectory("healthsync-cluster-").FullName;
-    private TestDatabase _db = null!;
     private ScaleCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync(_dir);
-        _cluster = new ScaleCluster(_db);
-    }
+    public async Task InitializeAsync() => _cluster = await ScaleCluster.CreateAsync();
 
     [PostgresFact]
     public async Task A_job_fires_once_per_fire_time_across_two_nodes_and_a_killed_node_loses_no_fire()
     {
-        (await ProductProcess.RunToEndAsync(_db, "setup")).ShouldBe(0);
         var settings = new Dictionary<string, string>
         {
             ["Engine__Jobs__StartPaused"] = "false",
@@ -56,11 +49,5 @@ public sealed class ClusteredJobsTests : IAsyncLifetime
         second.HasExited.ShouldBeFalse();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _db.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); }
-        catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }

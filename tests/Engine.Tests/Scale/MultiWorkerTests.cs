@@ -15,15 +15,9 @@ public sealed class MultiWorkerTests(ITestOutputHelper output) : IAsyncLifetime
     private const int Keys = 1_000;
     private const int PerKey = 100;
     private const int Total = Keys * PerKey;
-    private readonly string _dir = Directory.CreateTempSubdirectory("healthsync-scale-").FullName;
-    private TestDatabase _db = null!;
     private ScaleCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync(_dir);
-        _cluster = new ScaleCluster(_db);
-    }
+    public async Task InitializeAsync() => _cluster = await ScaleCluster.CreateAsync();
 
     [PostgresFact]
     public async Task Three_workers_process_a_stream_exactly_once_in_key_order_and_take_over_a_killed_workers_partitions()
@@ -89,11 +83,5 @@ public sealed class MultiWorkerTests(ITestOutputHelper output) : IAsyncLifetime
             .ShouldBe(claimedByVictim.Count);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _db.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); }
-        catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }

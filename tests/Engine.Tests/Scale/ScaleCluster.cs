@@ -13,20 +13,35 @@ namespace HealthSync.Engine.Tests.Scale;
 /// One PostgreSQL database with a portal node (hosting the simulated estate the workers deliver to) and any number of
 /// worker processes (<c>Engine:Role=worker</c>), each the real product in a process of its own.
 /// </summary>
-public sealed class ScaleCluster(TestDatabase db) : IAsyncDisposable
+public sealed class ScaleCluster : IAsyncDisposable
 {
     private const string EstateKey = "scale-estate-key-0001";
     private readonly int _portalHttp = TestHost.FreePort();
+    private readonly string _dir;
     private Process? _portal;
 
-    public TestDatabase Db { get; } = db;
+    private ScaleCluster(string dir, TestDatabase db)
+    {
+        _dir = dir;
+        Db = db;
+    }
+
+    public TestDatabase Db { get; }
     public List<Process> Workers { get; } = [];
 
-    /// <summary>Applies the migrations, starts the portal (which seeds the demo mappings and estate) with unlimited stock.</summary>
+    /// <summary>A fresh database with the migrations applied; no node runs yet.</summary>
+    public static async Task<ScaleCluster> CreateAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("healthsync-scale-").FullName;
+        var cluster = new ScaleCluster(dir, await TestDatabase.CreateAsync(dir));
+        (await ProductProcess.RunToEndAsync(cluster.Db.Provider, cluster.Db.ConnectionString, "setup")).ShouldBe(0);
+        return cluster;
+    }
+
+    /// <summary>Starts the portal (which seeds the demo mappings and estate) with unlimited stock.</summary>
     public async Task StartPortalAsync()
     {
-        (await ProductProcess.RunToEndAsync(Db, "setup")).ShouldBe(0);
-        _portal = ProductProcess.Start(Db, new Dictionary<string, string>
+        _portal = ProductProcess.Start(Db.Provider, Db.ConnectionString, new Dictionary<string, string>
         {
             ["Engine__Role"] = "portal",
             ["Urls"] = $"http://127.0.0.1:{_portalHttp}",
@@ -62,7 +77,7 @@ public sealed class ScaleCluster(TestDatabase db) : IAsyncDisposable
             ["Engine__Targets__supplier__BaseUrl"] = baseUrl + "supplier/",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) settings[k] = v;
-        var p = ProductProcess.Start(Db, settings);
+        var p = ProductProcess.Start(Db.Provider, Db.ConnectionString, settings);
         Workers.Add(p);
         return p;
     }
@@ -127,5 +142,8 @@ public sealed class ScaleCluster(TestDatabase db) : IAsyncDisposable
     {
         foreach (var w in Workers) await ProductProcess.StopAsync(w);
         if (_portal is not null) await ProductProcess.StopAsync(_portal);
+        await Db.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
     }
 }

@@ -3,12 +3,13 @@ using System.Diagnostics;
 namespace HealthSync.Engine.Tests.Support;
 
 /// <summary>
-/// The real product (HealthSync.Portal.dll) in a process of its own, configured through environment variables the way
-/// an operator would, so a test can run several nodes on one database and SIGKILL any of them.
+/// The real product (HealthSync.Portal.dll, beside the caller's own assembly) in a process of its own, configured through
+/// environment variables the way an operator would, so tests and benchmarks can run several nodes on one database and
+/// SIGKILL any of them. Also compiled into the benchmarks.
 /// </summary>
 public static class ProductProcess
 {
-    public static Process Start(TestDatabase db, IReadOnlyDictionary<string, string> settings, params string[] args)
+    public static Process Start(string provider, string connectionString, IReadOnlyDictionary<string, string> settings, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -18,8 +19,8 @@ public static class ProductProcess
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HealthSync.Portal.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["Database__Provider"] = db.Provider;
-        psi.Environment["Database__ConnectionString"] = db.ConnectionString;
+        psi.Environment["Database__Provider"] = provider;
+        psi.Environment["Database__ConnectionString"] = connectionString;
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings) psi.Environment[key] = value;
         var p = Process.Start(psi)!;
@@ -31,24 +32,33 @@ public static class ProductProcess
     }
 
     /// <summary>Runs a command (e.g. <c>setup</c>) to its end and returns the exit code.</summary>
-    public static async Task<int> RunToEndAsync(TestDatabase db, string command)
+    public static async Task<int> RunToEndAsync(string provider, string connectionString, string command)
     {
-        using var p = Start(db, new Dictionary<string, string>(), command);
+        using var p = Start(provider, connectionString, new Dictionary<string, string>(), command);
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
         return p.ExitCode;
     }
 
-    public static async Task ReadyAsync(int httpPort)
+    /// <summary>Waits until the node answers its readiness probe.</summary>
+    public static async Task ReadyAsync(int httpPort, TimeSpan? timeout = null)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.TrueAsync(async () =>
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(90)))
         {
-            try { return (await http.GetAsync("health/ready")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-            catch (TaskCanceledException) { return false; }
-        }, TimeSpan.FromSeconds(90), $"the node on port {httpPort} to be ready");
+            try
+            {
+                if ((await http.GetAsync("health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The node on port {httpPort} did not become ready.");
     }
 
+    /// <summary>SIGKILL (a no-op for a process that already ended) and wait for the end.</summary>
     public static async Task StopAsync(Process p)
     {
         if (!p.HasExited) p.Kill(entireProcessTree: true);
