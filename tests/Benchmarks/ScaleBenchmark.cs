@@ -78,24 +78,8 @@ internal static class ScaleBenchmark
                 ["Engine__Jobs__StartPaused"] = "true",
             }));
             await ProductProcess.ReadyAsync(portalPort);
-            var estate = $"http://127.0.0.1:{portalPort}/estate/";
             for (var i = 0; i < workers; i++)
-            {
-                nodes.Add(Node(database, new()
-                {
-                    ["Engine__Role"] = "worker",
-                    ["Urls"] = $"http://127.0.0.1:{FreePort()}",
-                    ["Engine__Mllp__Enabled"] = "false",
-                    ["Engine__Jobs__StartPaused"] = "true",
-                    ["Engine__Scale__RenewSeconds"] = "1",
-                    ["Estate__Enabled"] = "true",
-                    ["Estate__Key"] = EstateKey,
-                    ["Engine__Targets__erp__BaseUrl"] = estate + "erp/",
-                    ["Engine__Targets__billing__BaseUrl"] = estate + "billing/",
-                    ["Engine__Targets__warehouse__BaseUrl"] = estate + "warehouse/",
-                    ["Engine__Targets__supplier__BaseUrl"] = estate + "supplier/",
-                }));
-            }
+                nodes.Add(Node(database, ProductProcess.WorkerSettings(portalPort, FreePort(), EstateKey)));
             await using var db = NewDb(database);
             // Unlimited stock keeps replenishment out; then wait until the workers share every partition.
             await db.Database.ExecuteSqlRawAsync("UPDATE estate_inventory SET on_hand = 1000000000");

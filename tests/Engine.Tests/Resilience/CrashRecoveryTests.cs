@@ -122,21 +122,9 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
     private Task ReadyAsync() => ProductProcess.ReadyAsync(_http);
 
-    private async Task ExecAsync(string sql)
-    {
-        await using var c = await _db.OpenConnectionAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task ExecAsync(string sql) => _db.ExecAsync(sql);
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var c = await _db.OpenConnectionAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private Task<long> ScalarAsync(string sql) => _db.ScalarAsync(sql);
 
     private async Task<Dictionary<string, decimal>> RowsAsync(string sql)
     {

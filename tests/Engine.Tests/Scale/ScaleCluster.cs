@@ -58,24 +58,8 @@ public sealed class ScaleCluster : IAsyncDisposable
     /// <summary>A worker: processing, delivery (to the portal's simulated estate) and paused jobs; no MLLP, no pages.</summary>
     public Process StartWorker(IReadOnlyDictionary<string, string>? extra = null)
     {
-        var baseUrl = $"http://127.0.0.1:{_portalHttp}/estate/";
-        var settings = new Dictionary<string, string>
-        {
-            ["Engine__Role"] = "worker",
-            ["Urls"] = $"http://127.0.0.1:{TestHost.FreePort()}",
-            ["Engine__Mllp__Enabled"] = "false",
-            ["Engine__Jobs__StartPaused"] = "true",
-            ["Engine__Scale__LeaseSeconds"] = "5",
-            ["Engine__Scale__RenewSeconds"] = "1",
-            ["Engine__BatchSize"] = "1000",
-            ["Engine__Delivery__BatchSize"] = "1000",
-            ["Estate__Enabled"] = "true",
-            ["Estate__Key"] = EstateKey,
-            ["Engine__Targets__erp__BaseUrl"] = baseUrl + "erp/",
-            ["Engine__Targets__billing__BaseUrl"] = baseUrl + "billing/",
-            ["Engine__Targets__warehouse__BaseUrl"] = baseUrl + "warehouse/",
-            ["Engine__Targets__supplier__BaseUrl"] = baseUrl + "supplier/",
-        };
+        var settings = ProductProcess.WorkerSettings(_portalHttp, TestHost.FreePort(), EstateKey);
+        settings["Engine__Scale__LeaseSeconds"] = "5";
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) settings[k] = v;
         var p = ProductProcess.Start(Db.Provider, Db.ConnectionString, settings);
         Workers.Add(p);
@@ -111,21 +95,9 @@ public sealed class ScaleCluster : IAsyncDisposable
         await copy.CompleteAsync();
     }
 
-    public async Task ExecAsync(string sql)
-    {
-        await using var c = await Db.OpenConnectionAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync();
-    }
+    public Task ExecAsync(string sql) => Db.ExecAsync(sql);
 
-    public async Task<long> ScalarAsync(string sql)
-    {
-        await using var c = await Db.OpenConnectionAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
+    public Task<long> ScalarAsync(string sql) => Db.ScalarAsync(sql);
 
     public async Task<List<long>> ColumnAsync(string sql)
     {

@@ -31,6 +31,32 @@ public static class ProductProcess
         return p;
     }
 
+    /// <summary>
+    /// A worker node on <paramref name="httpPort"/> (probes only): processing and delivery to the simulated estate served by
+    /// the portal node on <paramref name="portalPort"/>, jobs paused, no MLLP (the portal listens), big batches, fast lease
+    /// renewal.
+    /// </summary>
+    public static Dictionary<string, string> WorkerSettings(int portalPort, int httpPort, string estateKey)
+    {
+        var estate = $"http://127.0.0.1:{portalPort}/estate/";
+        return new Dictionary<string, string>
+        {
+            ["Engine__Role"] = "worker",
+            ["Urls"] = $"http://127.0.0.1:{httpPort}",
+            ["Engine__Mllp__Enabled"] = "false",
+            ["Engine__Jobs__StartPaused"] = "true",
+            ["Engine__Scale__RenewSeconds"] = "1",
+            ["Engine__BatchSize"] = "1000",
+            ["Engine__Delivery__BatchSize"] = "1000",
+            ["Estate__Enabled"] = "true",
+            ["Estate__Key"] = estateKey,
+            ["Engine__Targets__erp__BaseUrl"] = estate + "erp/",
+            ["Engine__Targets__billing__BaseUrl"] = estate + "billing/",
+            ["Engine__Targets__warehouse__BaseUrl"] = estate + "warehouse/",
+            ["Engine__Targets__supplier__BaseUrl"] = estate + "supplier/",
+        };
+    }
+
     /// <summary>Runs a command (e.g. <c>setup</c>) to its end and returns the exit code.</summary>
     public static async Task<int> RunToEndAsync(string provider, string connectionString, string command)
     {
