@@ -48,6 +48,7 @@ public static class EngineRegistration
         services.AddSingleton<MllpListener>();
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<Scale.PartitionLeases>();
         services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         services.AddSingleton<Exceptions.ExceptionActions>();
         services.AddOptions<Reconciliation.ReconciliationOptions>().BindConfiguration("Engine:Reconciliation");
@@ -61,6 +62,10 @@ public static class EngineRegistration
         var engine = builder.Configuration.GetSection("Engine").Get<EngineOptions>() ?? new EngineOptions();
         if (engine.RunsWorker)
         {
+            // Several workers share one PostgreSQL database by partition leases; SQLite runs one process and needs none.
+            var database = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+            if (DatabaseProviders.Normalize(database.Provider) == DatabaseProviders.Postgres)
+                services.AddHostedService(sp => sp.GetRequiredService<Scale.PartitionLeases>());
             services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
             services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
             services.AddHostedService(sp => sp.GetRequiredService<Exceptions.BulkRunner>());

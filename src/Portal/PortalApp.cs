@@ -2,6 +2,7 @@ using HealthSync.Portal.Jobs;
 using HealthSync.Engine;
 using HealthSync.Engine.Demo;
 using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Pipeline;
 using HealthSync.Portal.Account;
 using HealthSync.Portal.Api;
 using HealthSync.Portal.Components;
@@ -87,17 +88,19 @@ public static class PortalApp
 
         app.MapHealthChecks("/health/live", new() { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.People);
-        app.MapAccount();
-        app.MapApiV1();
+        // Listeners run on any node; a worker serves them and its probes but no pages or API.
         app.MapFhirIntake();
         app.MapX12Intake();
         app.MapCsvIntake();
+        if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();
+        if (!(app.Configuration.GetSection("Engine").Get<EngineOptions>() ?? new EngineOptions()).RunsPortal) return;
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.People);
+        app.MapAccount();
+        app.MapApiV1();
         app.MapJobs();
         HealthSync.Portal.Admin.AdminEndpoints.MapAdmin(app);
         app.MapFragments();
         HealthSync.Portal.Exceptions.ExceptionForms.MapExceptionForms(app);
-        if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();
         app.MapRazorComponents<App>();
     }
 

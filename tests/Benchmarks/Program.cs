@@ -8,6 +8,19 @@ using HealthSync.Benchmarks;
 //   dotnet run -c Release --project tests/Benchmarks -- --parse
 // Exception queues, detail page and bulk actions over a seeded database (see ExceptionQueueBenchmark.cs):
 //   dotnet run -c Release --project tests/Benchmarks -- --exceptions [N] [--runs R] [--keep] [--seed-only]
+// Engine throughput with 1, 2 and 4 worker processes on PostgreSQL beside one process on SQLite (see ScaleBenchmark.cs);
+// starts a throwaway PostgreSQL with scripts/postgres.sh unless --pg gives a server (a user that may create databases):
+//   dotnet run -c Release --project tests/Benchmarks -- --scale [N] [--workers 1,2,4] [--pg CONNECTION]
+if (args is ["--scale", ..])
+{
+    if (ScaleBenchmark.ParseArgs(args) is not { } scale)
+    {
+        Console.Error.WriteLine("Usage: HealthSync.Benchmarks --scale [N] [--workers 1,2,4] [--pg CONNECTION]");
+        return 2;
+    }
+    return await ScaleBenchmark.RunAsync(scale.Events, scale.Server, scale.Workers, new Report());
+}
+
 if (args is ["--exceptions", ..])
 {
     var exceptionCount = 1_000_000;

@@ -40,7 +40,11 @@ public sealed partial class CatalogJob(IServiceScopeFactory scopes, TimeProvider
     {
         var name = context.JobDetail.Key.Name;
         var by = context.MergedJobDataMap.TryGetValue(TriggeredByKey, out var who) && who is string s && s.Length > 0 ? s : "schedule";
-        var run = new JobRun { Id = Guid.CreateVersion7(), JobName = name, TriggeredBy = by, StartedAt = time.GetUtcNow().UtcDateTime, Status = JobRunStatus.Running };
+        var run = new JobRun
+        {
+            Id = Guid.CreateVersion7(), JobName = name, TriggeredBy = by, StartedAt = time.GetUtcNow().UtcDateTime, Status = JobRunStatus.Running,
+            ScheduledAt = by == "schedule" && !context.Recovering ? context.ScheduledFireTimeUtc?.UtcDateTime : null,
+        };
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();

@@ -13,6 +13,9 @@ public sealed class JobOptions
 
     /// <summary>Creates the schedules paused (tests and staging copies drive jobs by hand).</summary>
     public bool StartPaused { get; set; }
+
+    /// <summary>A job's schedule when it is first created, instead of its catalogue default (e.g. <c>Engine:Jobs:Cron:daily-cash</c>).</summary>
+    public Dictionary<string, string> Cron { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 public static class JobsRegistration
@@ -26,19 +29,36 @@ public static class JobsRegistration
         var services = builder.Services;
         services.AddOptions<JobOptions>().BindConfiguration("Engine:Jobs");
         var database = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var enabled = builder.Configuration.GetValue("Engine:Jobs:Enabled", true);
+        // Portal-only nodes keep the scheduler's store (to read and change schedules) but never fire jobs.
+        var enabled = builder.Configuration.GetValue("Engine:Jobs:Enabled", true)
+            && (builder.Configuration.GetSection("Engine").Get<Pipeline.EngineOptions>() ?? new Pipeline.EngineOptions()).RunsWorker;
+        var clustered = DatabaseProviders.Normalize(database.Provider) == DatabaseProviders.Postgres;
         services.AddQuartz(q =>
         {
-            q.ConfigureScheduler(o => o.InstanceName = "healthsync");
+            // Clustered on PostgreSQL: every process has its own instance id (host and process id, to tell nodes apart in
+            // qrtz_scheduler_state), each fire is taken by one node through the store's row locks, and a node that stops
+            // checking in has its in-flight runs recovered by another.
+            q.ConfigureScheduler(o =>
+            {
+                o.InstanceName = "healthsync";
+                if (clustered) o.InstanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+            });
             q.UsePersistentStore(store =>
             {
-                if (DatabaseProviders.Normalize(database.Provider) == DatabaseProviders.Postgres)
+                if (clustered)
+                {
+                    store.UseClustering(c =>
+                    {
+                        c.CheckinInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Engine:Jobs:CheckinSeconds", 7.5));
+                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(builder.Configuration.GetValue("Engine:Jobs:CheckinSeconds", 7.5) * 2);
+                    });
                     store.UsePostgres(database.ConnectionString);
+                }
                 else
                     store.UseSqlite(database.ConnectionString);
             });
             foreach (var job in JobCatalog.All)
-                q.AddJob<CatalogJob>(j => j.WithIdentity(JobControl.Key(job.Name)).StoreDurably().WithDescription(job.Title));
+                q.AddJob<CatalogJob>(j => j.WithIdentity(JobControl.Key(job.Name)).StoreDurably().RequestRecovery(clustered).WithDescription(job.Title));
         });
         if (enabled)
             services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
@@ -60,7 +80,16 @@ public sealed class JobScheduleBootstrap(ISchedulerFactory schedulers, Microsoft
         foreach (var job in JobCatalog.All)
         {
             if (await scheduler.Exists(JobControl.ScheduleKey(job.Name), cancellationToken)) continue;
-            await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, job.DefaultCron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+            var cron = options.Value.Cron.GetValueOrDefault(job.Name, job.DefaultCron);
+            try
+            {
+                await scheduler.ScheduleJob(JobControl.BuildTrigger(job.Name, cron, TimeZoneInfo.Utc), new ScheduleJobOptions(), cancellationToken);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Another node of the cluster created it between the check and now: its schedule stands.
+                continue;
+            }
             if (options.Value.StartPaused) await scheduler.PauseJob(JobControl.Key(job.Name), cancellationToken);
         }
     }

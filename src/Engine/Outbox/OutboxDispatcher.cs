@@ -8,6 +8,7 @@ using HealthSync.Engine.Lineage;
 using HealthSync.Engine.Mappings;
 using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Pipeline;
+using HealthSync.Engine.Scale;
 using HealthSync.Engine.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,7 @@ internal sealed record DeliveryResult(long OutboxId, bool Success, bool Permanen
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, DeliveryTargets targets, MappingCatalog catalog, OutboxSignal signal,
-    TimeProvider time, IOptions<EngineOptions> options, ILogger<OutboxDispatcher> log) : BackgroundService
+    PartitionLeases leases, TimeProvider time, IOptions<EngineOptions> options, ILogger<OutboxDispatcher> log) : BackgroundService
 {
     public const string HttpClientPrefix = "delivery-";
     private readonly EngineOptions _options = options.Value;
@@ -64,8 +65,14 @@ public sealed partial class OutboxDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
         var now = time.GetUtcNow().UtcDateTime;
-        var due = await db.OutboxMessages
-            .Where(o => o.Status == OutboxStatus.Pending && o.NextAttemptAt <= now)
+        var pending = db.OutboxMessages.Where(o => o.Status == OutboxStatus.Pending && o.NextAttemptAt <= now);
+        // Several workers on one database: only the partitions this worker holds, so each key has one deliverer.
+        if (leases.Held(PartitionLeases.Outbox) is { } held)
+        {
+            if (held.Count == 0) return 0;
+            pending = pending.Where(o => held.Contains(o.WorkPartition));
+        }
+        var due = await pending
             .OrderBy(o => o.Id)
             .Take(_options.Delivery.BatchSize)
             .ToListAsync(ct);
@@ -106,7 +113,17 @@ public sealed partial class OutboxDispatcher(
         foreach (var r in results) await ApplyAsync(db, byId[r.OutboxId], r, map, ct);
         await ReplayOutcomes.SettleDeliveriesAsync(db, results.Select(r => byId[r.OutboxId]).Where(r => r.Status != OutboxStatus.Pending).ToList(),
             time.GetUtcNow().UtcDateTime, ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A worker that took this partition over settled some of these rows first; its outcome stands, and what was
+            // sent again carried the same idempotency keys. Nothing of this round is written.
+            LogSettledElsewhere(log, results.Count);
+            return results.Count;
+        }
         await tx.CommitAsync(ct);
         if (results.Any(r => r.Success)) signal.Notify();
         return results.Count;
@@ -335,4 +352,7 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Outbox dispatch loop failed; retrying")]
     private static partial void LogLoopFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Count} delivery results were not written: another worker settled those rows first")]
+    private static partial void LogSettledElsewhere(ILogger logger, int count);
 }

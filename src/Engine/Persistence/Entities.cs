@@ -14,6 +14,9 @@ public sealed class InboxMessage
     public required string Format { get; set; }
     public string? MessageType { get; set; }
     public string? OrderingKey { get; set; }
+
+    /// <summary>The work partition of <see cref="OrderingKey"/> (<see cref="WorkPartitions"/>), set when the row is stored.</summary>
+    public int WorkPartition { get; set; }
     public required byte[] Payload { get; set; }
     public int PayloadVersion { get; set; } = 1;
 
@@ -43,6 +46,9 @@ public sealed class OutboxMessage
     public required string Payload { get; set; }
     public required string IdempotencyKey { get; set; }
     public required string OrderingKey { get; set; }
+
+    /// <summary>The work partition of <see cref="OrderingKey"/> (<see cref="WorkPartitions"/>), set when the row is stored.</summary>
+    public int WorkPartition { get; set; }
     public OutboxStatus Status { get; set; }
     public int Attempts { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -480,6 +486,9 @@ public sealed class JobRun
     public Guid Id { get; set; }
     public required string JobName { get; set; }
     public required string TriggeredBy { get; set; }
+
+    /// <summary>The fire time a scheduled run belongs to: in a cluster, one run per fire time, whichever node took it.</summary>
+    public DateTime? ScheduledAt { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public JobRunStatus Status { get; set; }
@@ -519,4 +528,24 @@ public sealed class Checkpoint
     public required string Name { get; set; }
     public long Position { get; set; }
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One worker's hold on one partition of a queue (inbox or outbox) on PostgreSQL: only the holder processes the
+/// partition's rows, and it must renew before <see cref="ExpiresAt"/>, so a dead worker's partitions pass to others.
+/// </summary>
+public sealed class WorkLease
+{
+    public required string Queue { get; set; }
+    public int WorkPartition { get; set; }
+    public string? Owner { get; set; }
+    public DateTime ExpiresAt { get; set; }
+}
+
+/// <summary>A live worker process (a heartbeat): the number of live owners decides each one's fair share of partitions.</summary>
+public sealed class WorkOwner
+{
+    public required string Owner { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
 }

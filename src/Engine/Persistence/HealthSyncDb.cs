@@ -1,4 +1,5 @@
 using System.Text;
+using HealthSync.Engine.Scale;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -44,6 +45,20 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<EstateInventory> EstateInventory => Set<EstateInventory>();
     public DbSet<EstatePosting> EstatePostings => Set<EstatePosting>();
+    public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
+    public DbSet<WorkOwner> WorkOwners => Set<WorkOwner>();
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        WorkPartitions.Assign(ChangeTracker);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        WorkPartitions.Assign(ChangeTracker);
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -70,6 +85,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             // Integration health: flows found by a loose index scan, each flow's windows and gaps read from the index alone.
             e.HasIndex(x => new { x.SourceSystem, x.Transport, x.Format, x.ReceivedAt, x.Status });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            // Workers on PostgreSQL claim rows by status: a row another worker already settled fails the batch's commit.
+            e.Property(x => x.Status).IsConcurrencyToken();
         });
         b.Entity<OutboxMessage>(e =>
         {
@@ -84,6 +101,7 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             // Integration health: deliveries per target in a window, and how many needed a retry, from the index alone.
             e.HasIndex(x => new { x.TargetSystem, x.DeliveredAt, x.Attempts });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).IsConcurrencyToken();
         });
         b.Entity<LineageStep>(e =>
         {
@@ -169,6 +187,16 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.HasIndex(x => new { x.Reconciliation, x.SubjectDate });
             // KPIs: inventory accuracy selects the item-locations whose latest comparison ran in the window.
             e.HasIndex(x => new { x.Reconciliation, x.EvaluatedAt });
+        });
+        b.Entity<WorkLease>(e =>
+        {
+            e.ToTable("work_leases");
+            e.HasKey(x => new { x.Queue, x.WorkPartition });
+        });
+        b.Entity<WorkOwner>(e =>
+        {
+            e.ToTable("work_owners");
+            e.HasKey(x => x.Owner);
         });
         b.Entity<Checkpoint>(e =>
         {

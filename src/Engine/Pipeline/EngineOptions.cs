@@ -5,7 +5,7 @@ namespace HealthSync.Engine.Pipeline;
 public sealed class EngineOptions
 {
     /// <summary>Process roles: "portal", "worker" or "all".</summary>
-    public string Role { get; set; } = "all";
+    [RegularExpression("^(all|portal|worker)$")] public string Role { get; set; } = "all";
 
     [Range(1, 5000)] public int BatchSize { get; set; } = 200;
     [Range(1, 60_000)] public int PollMilliseconds { get; set; } = 250;
@@ -14,8 +14,21 @@ public sealed class EngineOptions
     public DeliveryOptions Delivery { get; set; } = new();
     public Dictionary<string, TargetOptions> Targets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
     public MllpOptions Mllp { get; set; } = new();
+    public ScaleOptions Scale { get; set; } = new();
 
+    /// <summary>Processing, delivery, bulk actions and scheduled jobs run here.</summary>
     public bool RunsWorker => Role is "all" or "worker";
+
+    /// <summary>Pages, the API and the portal's own endpoints are served here (a worker serves only probes and intake).</summary>
+    public bool RunsPortal => Role is "all" or "portal";
+}
+
+/// <summary>Work partition leases of worker processes sharing a PostgreSQL database (see <c>PartitionLeases</c>).</summary>
+public sealed class ScaleOptions
+{
+    /// <summary>How long a lease outlives its last renewal: a dead worker's partitions wait this long for a new owner.</summary>
+    [Range(2, 3600)] public double LeaseSeconds { get; set; } = 15;
+    [Range(0.2, 600)] public double RenewSeconds { get; set; } = 3;
 }
 
 public sealed class DeliveryOptions

@@ -6,6 +6,7 @@ using HealthSync.Engine.Lineage;
 using HealthSync.Engine.Mappings;
 using HealthSync.Engine.Outbox;
 using HealthSync.Engine.Persistence;
+using HealthSync.Engine.Scale;
 using HealthSync.Engine.Telemetry;
 using HealthSync.Engine.Workflows.Documents;
 using HealthSync.Engine.Workflows.SupplyCharge;
@@ -23,7 +24,7 @@ namespace HealthSync.Engine.Pipeline;
 /// the commit leaves the batch as it was; nothing is half-applied.
 /// </summary>
 public sealed partial class InboxProcessor(
-    IServiceScopeFactory scopes, MappingCatalog catalog, InboxSignal signal, OutboxSignal outboxSignal, TimeProvider time,
+    IServiceScopeFactory scopes, MappingCatalog catalog, InboxSignal signal, OutboxSignal outboxSignal, PartitionLeases leases, TimeProvider time,
     IOptions<EngineOptions> options, ILogger<InboxProcessor> log) : BackgroundService
 {
     private readonly EngineOptions _options = options.Value;
@@ -56,8 +57,14 @@ public sealed partial class InboxProcessor(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
-        var batch = await db.InboxMessages
-            .Where(m => m.Status == InboxStatus.Received)
+        var received = db.InboxMessages.Where(m => m.Status == InboxStatus.Received);
+        // Several workers on one database: only the partitions this worker holds, each in arrival order.
+        if (leases.Held(PartitionLeases.Inbox) is { } held)
+        {
+            if (held.Count == 0) return 0;
+            received = received.Where(m => held.Contains(m.WorkPartition));
+        }
+        var batch = await received
             .OrderBy(m => m.Id)
             .Take(_options.BatchSize)
             .ToListAsync(ct);
@@ -90,10 +97,15 @@ public sealed partial class InboxProcessor(
         {
             await ApplyAsync(db, [message], map, ct);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another worker settled it first (it took the partition over): its outcome stands.
+        }
         catch (DbUpdateException ex)
         {
             db.ChangeTracker.Clear();
             var row = await db.InboxMessages.SingleAsync(m => m.Id == id, ct);
+            if (row.Status != InboxStatus.Received) return;
             row.Attempts++;
             row.LastError = ex.GetType().Name;
             LogMessageFailed(log, ex, row.CorrelationId, row.Attempts);

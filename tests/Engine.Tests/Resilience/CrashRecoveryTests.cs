@@ -109,65 +109,22 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         }
     }
 
-    private Process Start(params string[] args)
+    private Process Start(params string[] args) => ProductProcess.Start(_db.Provider, _db.ConnectionString, new Dictionary<string, string>
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HealthSync.Portal.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["Database__Provider"] = _db.Provider;
-        psi.Environment["Database__ConnectionString"] = _db.ConnectionString;
-        psi.Environment["Urls"] = $"http://127.0.0.1:{_http}";
-        psi.Environment["Engine__Mllp__Port"] = _mllp.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        psi.Environment["Demo__Enabled"] = "true";
-        psi.Environment["Demo__Traffic__Enabled"] = "false";
-        psi.Environment["Demo__ApiKeys__admin"] = AdminKey;
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+        ["Urls"] = $"http://127.0.0.1:{_http}",
+        ["Engine__Mllp__Port"] = _mllp.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Demo__Enabled"] = "true",
+        ["Demo__Traffic__Enabled"] = "false",
+        ["Demo__ApiKeys__admin"] = AdminKey,
+    }, args);
 
-    private async Task<int> RunToEndAsync(string command)
-    {
-        using var p = Start(command);
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return p.ExitCode;
-    }
+    private async Task<int> RunToEndAsync(string command) => await ProductProcess.RunToEndAsync(_db.Provider, _db.ConnectionString, command);
 
-    private async Task ReadyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_http}/"), Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.TrueAsync(async () =>
-        {
-            try { return (await http.GetAsync("health/ready")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-            catch (TaskCanceledException) { return false; }
-        }, TimeSpan.FromSeconds(60), "the product to be ready");
-    }
+    private Task ReadyAsync() => ProductProcess.ReadyAsync(_http);
 
-    private async Task ExecAsync(string sql)
-    {
-        await using var c = await _db.OpenConnectionAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task ExecAsync(string sql) => _db.ExecAsync(sql);
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var c = await _db.OpenConnectionAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private Task<long> ScalarAsync(string sql) => _db.ScalarAsync(sql);
 
     private async Task<Dictionary<string, decimal>> RowsAsync(string sql)
     {

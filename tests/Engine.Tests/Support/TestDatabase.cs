@@ -64,6 +64,23 @@ public sealed class TestDatabase : IAsyncDisposable
         return c;
     }
 
+    public async Task ExecAsync(string sql)
+    {
+        await using var c = await OpenConnectionAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A count or other single number, from SQL of the test's own.</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var c = await OpenConnectionAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_file is not null)

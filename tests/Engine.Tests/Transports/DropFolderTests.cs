@@ -2,7 +2,11 @@ using System.Text;
 using HealthSync.Adapters.Canonical;
 using HealthSync.Engine.Persistence;
 using HealthSync.Engine.Tests.Support;
+using HealthSync.Engine.Transports;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace HealthSync.Engine.Tests.Transports;
 
@@ -96,5 +100,35 @@ public class DropFolderTests(TestHost host) : IClassFixture<TestHost>
         await using var db = host.NewDb();
         (await db.InboxMessages.CountAsync(m => m.Transport == "file" && m.Format == "x12" && m.MessageType == "856")).ShouldBe(1);
         first.ShouldContain("AK9*A");
+    }
+
+    [Fact]
+    public async Task Two_watchers_on_one_folder_take_each_file_exactly_once()
+    {
+        // A second node's watcher on the same folder, racing the host's own for every file.
+        var sp = host.Services;
+        using var second = new DropFolderWatcher(sp.GetRequiredService<Inbox.Inbox>(), sp.GetRequiredService<MllpListener>(),
+            sp.GetRequiredService<IOptions<DropFolderOptions>>(), sp.GetRequiredService<IOptions<IntakeLimits>>(), TimeProvider.System,
+            NullLogger<DropFolderWatcher>.Instance);
+        await second.StartAsync(CancellationToken.None);
+        try
+        {
+            var dir = Path.Combine(host.DropRoot, "csv");
+            var names = Enumerable.Range(0, 60).Select(i => $"race-{Guid.NewGuid():N}-{i}.csv").ToList();
+            foreach (var name in names)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dir, name + ".part"), $"receipt_id,account,amount,received_at\nRACE-{name},A1,1.00,2026-11-20T10:00:00Z\n");
+                File.Move(Path.Combine(dir, name + ".part"), Path.Combine(dir, name));
+            }
+            await Eventually.TrueAsync(() => Task.FromResult(names.All(n => Archived(dir, n) > 0)), TimeSpan.FromSeconds(60), "every file to be archived");
+            await Task.Delay(1000);
+            // A file claimed twice would be archived twice (each claim is a copy of its own).
+            names.ShouldAllBe(n => Archived(dir, n) == 1);
+            Directory.EnumerateFiles(Path.Combine(dir, ".processing")).Where(f => names.Any(n => Path.GetFileName(f).StartsWith(n, StringComparison.Ordinal))).ShouldBeEmpty();
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
+        }
     }
 }
