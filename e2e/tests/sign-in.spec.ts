@@ -16,14 +16,14 @@ test.describe('Signing in', () => {
     });
   }
 
-  test('signing in from the sign-in page opens the overview', async ({ page }) => {
+  test('signing in from the sign-in page opens their landing page', async ({ page }) => {
     await page.goto('/account/login');
     await page.getByLabel('User name').fill(users.analyst.userName);
     await page.getByLabel('Password').fill(users.analyst.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     await expect(page).toHaveURL((url) => url.pathname === '/');
-    await expect(page.getByRole('heading', { name: /^Overview/, level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Revenue cycle', level: 1 })).toBeVisible();
     await expect(page.getByTestId('current-user')).toHaveText('Riley Analyst · Revenue cycle analyst');
   });
 
