@@ -27,21 +27,9 @@ internal static class DashboardBenchmark
     public static async Task<int> RunAsync(int transactions, int runs, bool keep, Report report)
     {
         var wall = Stopwatch.StartNew();
-        var dir = Path.Combine(Path.GetTempPath(), "healthsync-kpi-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-        var connectionString = $"Data Source={Path.Combine(dir, "hs.db")}";
+        var (dir, connectionString, services, plans) = BenchmarkDatabase.Create("healthsync-kpi-");
         report.Line("transactions", transactions, "rows");
         report.Text("temp dir", dir);
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<SqlitePragmas>();
-        var plans = new PlanCapture();
-        services.AddDbContext<HealthSyncDb>((sp, o) =>
-        {
-            DatabaseRegistration.Configure(o, new DatabaseOptions { ConnectionString = connectionString }, sp.GetRequiredService<SqlitePragmas>());
-            o.AddInterceptors(plans);
-        });
         try
         {
             await using var provider = services.BuildServiceProvider();

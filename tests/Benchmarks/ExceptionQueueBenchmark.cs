@@ -46,22 +46,10 @@ internal static class ExceptionQueueBenchmark
     public static async Task<int> RunAsync(int total, int runs, bool keep, bool seedOnly, Report report)
     {
         var wall = Stopwatch.StartNew();
-        var dir = Path.Combine(Path.GetTempPath(), "healthsync-exq-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-        var connectionString = $"Data Source={Path.Combine(dir, "hs.db")}";
+        var (dir, connectionString, services, plans) = BenchmarkDatabase.Create("healthsync-exq-");
         report.Line("exceptions", total, "rows");
         report.Line("runs per query", runs, "runs");
         report.Text("temp dir", dir);
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<SqlitePragmas>();
-        var plans = new PlanCapture();
-        services.AddDbContext<HealthSyncDb>((sp, o) =>
-        {
-            DatabaseRegistration.Configure(o, new DatabaseOptions { ConnectionString = connectionString }, sp.GetRequiredService<SqlitePragmas>());
-            o.AddInterceptors(plans);
-        });
         services.AddSingleton<MappingCatalog>();
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<OutboxSignal>();
