@@ -118,8 +118,10 @@ public static class EstateEndpoints
         }
         var delta = sign * r.Quantity;
         await db.EstateInventory.Where(i => i.Id == stock.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + delta), ct);
-        await tx.CommitAsync(ct);
+        // Read the balance this posting left, inside its own transaction: the row stays locked until commit, so a concurrent
+        // posting cannot slip in between and every posting answers a different balance.
         var onHand = await db.EstateInventory.AsNoTracking().Where(i => i.Id == stock.Id).Select(i => i.OnHand).SingleAsync(ct);
+        await tx.CommitAsync(ct);
         return Results.Ok(new { reference, onHand, parLevel = stock.ParLevel });
     }
 

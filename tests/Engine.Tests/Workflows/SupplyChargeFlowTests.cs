@@ -204,6 +204,34 @@ public class SupplyChargeFlowTests(TestHost host) : IClassFixture<TestHost>
     }
 
     [Fact]
+    public async Task Concurrent_decrements_of_one_stock_row_each_answer_the_balance_they_left()
+    {
+        await using (var db = host.NewDb())
+        {
+            await db.EstateInventory.Where(i => i.Facility == "NGH" && i.Location == "NGH-OR1-STOCK" && i.Sku == "SKU-40030")
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, 100m));
+        }
+        var key = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthSync.Engine.Estate.EstateOptions>>().Value.Key;
+        using var client = host.Client();
+        client.DefaultRequestHeaders.Add("X-Estate-Key", key);
+        var run = Guid.NewGuid().ToString("N");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "estate/erp/inventory/decrements")
+            {
+                Content = JsonContent.Create(new { facility = "NGH", location = "NGH-OR1-STOCK", sku = "SKU-40030", quantity = 1m, parLevel = 0m }),
+            };
+            request.Headers.Add("Idempotency-Key", $"{run}:{i}");
+            using var response = await client.SendAsync(request);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("onHand").GetDecimal();
+        }));
+
+        answers.Order().ShouldBe(Enumerable.Range(88, 12).Select(n => (decimal)n));
+    }
+
+    [Fact]
     public async Task The_simulated_gateway_settles_patient_payments_for_the_day_as_a_CSV_file()
     {
         for (var i = 0; i < 6; i++)
