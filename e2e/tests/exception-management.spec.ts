@@ -22,6 +22,7 @@ test.describe('Exception management', () => {
     await page.getByLabel('Search').press('Enter');
     await expect(count).toHaveText(/^1 exception\(s\)/);
     await page.getByRole('link', { name: 'Open exception invalid-quantity' }).click();
+    await page.waitForURL(/\/exceptions\/[0-9a-f-]{36}/, { timeout: 30_000 });
 
     await expect(page.getByRole('heading', { level: 1, name: 'invalid-quantity' })).toBeVisible();
     await expect(page.getByTestId('status')).toHaveText('Open');

@@ -52,6 +52,7 @@ public static class EngineRegistration
         services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         services.AddSingleton<Exceptions.ExceptionActions>();
         services.AddOptions<Reconciliation.ReconciliationOptions>().BindConfiguration("Engine:Reconciliation");
+        services.AddOptions<Kpis.KpiOptions>().BindConfiguration("Engine:Kpis");
         services.AddScoped<Reconciliation.Reconciliations>();
         services.AddScoped<Reconciliation.MicroBatches>();
         services.AddSingleton<Reconciliation.MicroBatchFaults>();

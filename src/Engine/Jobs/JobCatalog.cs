@@ -32,6 +32,8 @@ public static class JobCatalog
             "0 0/15 * * * ?", FireOnceNow, Recon((r, p, ct) => r.AckAgingAsync(p, ct))),
         new(Settings.DataRetention.JobName, "Data retention", "Removes processed payloads and lineage, resolved exceptions, job runs and audit entries past the retention settings, in batches; never anything of an open exception, never audit younger than 6 years.",
             "0 30 2 * * ?", FireOnceNow, (services, progress, ct) => ActivatorUtilities.CreateInstance<Settings.DataRetention>(services).RunAsync(progress, ct)),
+        new(Kpis.KpiRollup.JobName, "KPI day totals", "Recounts every KPI per closed day and cut from the stored facts, so dashboards over more than 48 hours add up days; today and partial days are always counted live.",
+            "0 0/5 * * * ?", FireOnceNow, (services, progress, ct) => ActivatorUtilities.CreateInstance<Kpis.KpiRollup>(services).RunAsync(progress, ct)),
     ];
 
     public static JobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);

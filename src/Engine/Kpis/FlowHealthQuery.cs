@@ -18,28 +18,56 @@ namespace HealthSync.Engine.Kpis;
 /// </remarks>
 internal static class FlowHealthQuery
 {
-    public static async Task<FlowHealthDetail> GetAsync(HealthSyncDb db, KpiFilter f, DateTime now, DeliveryTargets? targets, CancellationToken ct)
+    public static async Task<FlowHealthDetail> GetAsync(HealthSyncDb db, KpiFilter f, DateTime now, DeliveryTargets? targets, CancellationToken ct, DayPlan? plan = null)
     {
         var sql = KpiSql.Dialect(db);
-        var p = KpiSql.Parameters(sql, f, now);
-        var inbox = await KpiSql.QueryAsync(db, $"""
-            SELECT {KpiSql.Bucket(sql, "m.received_at", f.Grain)}, m.format, m.message_type, COUNT(*) FROM inbox_messages m
-            WHERE m.received_at >= @lo AND m.received_at < @hi GROUP BY 1, 2, 3
-            """, p, r => (Bucket: r.Time(0), Format: r.GetString(1), Type: r.Text(2), Count: r.Int(3)), ct);
-        inbox = [.. inbox.Where(m => !KpiFilter.Excludes(f.Workflow, WorkflowNames.ForMessage(m.Format, m.Type)))];
+        List<(DateTime Lo, DateTime Hi)> ranges = plan is null ? [(f.From, f.To)] : [.. plan.LiveWithin(f)];
+        var inbox = new List<(DateTime Bucket, string Workflow, int Count)>();
+        var outbox = new List<(string Target, string Status, int Count, int Retried, int Attempts, int Failed)>();
+        var lags = new List<double>();
+        foreach (var (lo, hi) in ranges)
+        {
+            var p = KpiSql.Parameters(sql, f, now, lo, hi);
+            inbox.AddRange(await KpiSql.QueryAsync(db, $"""
+                SELECT {KpiSql.Bucket(sql, "m.received_at", f.Grain)}, m.format, m.message_type, COUNT(*) FROM inbox_messages m
+                WHERE m.received_at >= @lo AND m.received_at < @hi GROUP BY 1, 2, 3
+                """, p, r => (Bucket: r.Time(0), Workflow: WorkflowNames.ForMessage(r.GetString(1), r.Text(2)), Count: r.Int(3)), ct));
 
-        var cuts = (f.Facility is null ? "" : " AND o.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow);
-        var outbox = await KpiSql.QueryAsync(db, $"""
-            SELECT o.target_system, o.status, COUNT(*), SUM({sql.Flag("o.attempts > 1")}), SUM(o.attempts), SUM(o.attempts - {sql.Flag("o.status = 'Delivered'")})
-            FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2
-            """, p, r => (Target: r.GetString(0), Status: r.GetString(1), Count: r.Int(2), Retried: r.Int(3), Attempts: r.Int(4), Failed: r.Int(5)), ct);
+            var cuts = (f.Facility is null ? "" : " AND o.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow);
+            outbox.AddRange(await KpiSql.QueryAsync(db, $"""
+                SELECT o.target_system, o.status, COUNT(*), SUM({sql.Flag("o.attempts > 1")}), SUM(o.attempts), SUM(o.attempts - {sql.Flag("o.status = 'Delivered'")})
+                FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2
+                """, p, r => (Target: r.GetString(0), Status: r.GetString(1), Count: r.Int(2), Retried: r.Int(3), Attempts: r.Int(4), Failed: r.Int(5)), ct));
 
-        // Grouped by correlation id kept off the index: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
-        var lags = await KpiSql.QueryAsync(db, $"""
-            SELECT {sql.Seconds("MAX(o.delivered_at)", "MIN(o.source_received_at)")} AS lag
-            FROM outbox_messages o WHERE o.delivered_at >= @lo{cuts}
-            GROUP BY {sql.NoIndex("o.correlation_id")} HAVING MAX(o.delivered_at) < @hi ORDER BY lag
-            """, p, r => r.Real(0) ?? 0, ct);
+            // Grouped by correlation id kept off the index: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
+            lags.AddRange(await KpiSql.QueryAsync(db, $"""
+                SELECT {sql.Seconds("MAX(o.delivered_at)", "MIN(o.source_received_at)")} AS lag
+                FROM outbox_messages o WHERE o.delivered_at >= @lo{cuts}
+                GROUP BY {sql.NoIndex("o.correlation_id")} HAVING MAX(o.delivered_at) < @hi ORDER BY lag
+                """, p, r => r.Real(0) ?? 0, ct));
+        }
+        inbox = [.. inbox.Where(m => !KpiFilter.Excludes(f.Workflow, m.Workflow))];
+        lags.Sort();
+        var (transactions, p50, p95) = (lags.Count, Percentile(lags, 0.50), Percentile(lags, 0.95));
+
+        if (plan is not null)
+        {
+            // Closed days of the window from the day totals: messages received, outbound rows by target, lag histogram.
+            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Received, plan, f, ct))
+                if (day.Day >= f.From) inbox.Add((day.Day, day.Item ?? "", day.Items));
+            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Outbox, plan, f, ct))
+            {
+                if (day.Day < f.From || day.Partner is null) continue;
+                outbox.Add((day.Partner, nameof(OutboxStatus.Delivered), day.Counted, day.Retried, day.Attempts, day.FailedAttempts));
+                outbox.Add((day.Partner, nameof(OutboxStatus.Failed), day.Failed, 0, 0, 0));
+                outbox.Add((day.Partner, nameof(OutboxStatus.Pending), day.Items - day.Counted - day.Failed, 0, 0, 0));
+            }
+            var histogram = new Dictionary<int, int>();
+            foreach (var lag in lags) KpiDayTotals.Add(histogram, KpiDayTotals.LagBucket(lag), 1);
+            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Lag, plan, f, ct))
+                if (day.Day >= f.From) KpiDayTotals.Add(histogram, day.Bucket, day.Items);
+            (transactions, p50, p95) = (histogram.Values.Sum(), KpiDayTotals.Percentile(histogram, 0.50), KpiDayTotals.Percentile(histogram, 0.95));
+        }
 
         var endpoints = Systems.Targets.Union(outbox.Select(o => o.Target), StringComparer.OrdinalIgnoreCase).Select(target =>
         {
@@ -54,9 +82,9 @@ internal static class FlowHealthQuery
             received,
             f.Length.TotalHours <= 0 ? 0 : received / f.Length.TotalHours,
             ExceptionHealthQuery.Series(f, inbox.Select(m => (m.Bucket, m.Count))),
-            lags.Count,
-            Percentile(lags, 0.50),
-            Percentile(lags, 0.95),
+            transactions,
+            p50,
+            p95,
             outbox.Sum(o => o.Retried),
             outbox.Where(o => o.Status == nameof(OutboxStatus.Failed)).Sum(o => o.Count),
             outbox.Where(o => o.Status == nameof(OutboxStatus.Pending)).Sum(o => o.Count),

@@ -50,4 +50,7 @@ public sealed class KpiOptions
     public static readonly TimeSpan DefaultCashPostingSla = TimeSpan.FromHours(48);
 
     public double CashPostingSlaHours { get; set; } = DefaultCashPostingSla.TotalHours;
+
+    /// <summary>How many closed days back the <c>kpi-rollup</c> job keeps day totals for (windows over 48 hours read them).</summary>
+    public int RollupDays { get; set; } = 120;
 }

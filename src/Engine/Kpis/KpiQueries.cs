@@ -19,17 +19,25 @@ public static class KpiQueries
     public static Task<KpiDashboard> DashboardAsync(HealthSyncDb db, KpiFilter filter, DateTime now, CancellationToken ct) =>
         DashboardAsync(db, filter, now, null, ct);
 
-    /// <summary>Every KPI with its trend and the previous window's value; flow health shows the live circuit state of <paramref name="targets"/>.</summary>
+    /// <summary>
+    /// Every KPI with its trend and the previous window's value; flow health shows the live circuit state of <paramref name="targets"/>.
+    /// A window trended by day adds the closed days the <c>kpi-rollup</c> job has counted and counts the rest from the facts.
+    /// </summary>
     public static async Task<KpiDashboard> DashboardAsync(HealthSyncDb db, KpiFilter filter, DateTime now, DeliveryTargets? targets, CancellationToken ct)
     {
+        var plan = filter.Grain == TrendGrain.Day ? DayPlan.For(filter, await KpiDayTotals.CoverageAsync(db, ct)) : null;
         var results = new List<KpiResult>(KpiCatalog.All.Count);
         foreach (var kpi in KpiCatalog.All)
-            results.Add(await KpiAsync(db, kpi.Id, filter, now, targets, withBreakdowns: false, ct));
-        return new KpiDashboard(filter, now, filter.Grain, results);
+            results.Add(await KpiAsync(db, kpi.Id, filter, now, targets, withBreakdowns: false, plan, ct));
+        return new KpiDashboard(filter, now, filter.Grain, results, plan?.ComputedAt);
     }
 
-    /// <summary>One KPI; with its breakdowns (by facility, item, vendor, payer, team...) when asked.</summary>
-    public static async Task<KpiResult> KpiAsync(HealthSyncDb db, string kpiId, KpiFilter filter, DateTime now, DeliveryTargets? targets, bool withBreakdowns, CancellationToken ct)
+    /// <summary>One KPI, counted from the facts; with its breakdowns (by facility, item, vendor, payer, team...) when asked.</summary>
+    public static Task<KpiResult> KpiAsync(HealthSyncDb db, string kpiId, KpiFilter filter, DateTime now, DeliveryTargets? targets, bool withBreakdowns, CancellationToken ct) =>
+        KpiAsync(db, kpiId, filter, now, targets, withBreakdowns, null, ct);
+
+    private static async Task<KpiResult> KpiAsync(HealthSyncDb db, string kpiId, KpiFilter filter, DateTime now, DeliveryTargets? targets, bool withBreakdowns,
+        DayPlan? plan, CancellationToken ct)
     {
         var items = ItemSets[kpiId];
         var definition = items.Definition;
@@ -44,7 +52,7 @@ public static class KpiQueries
         if (definition.OutsideWorkflow(filter))
             return new KpiResult(definition, Ratio.Empty, Ratio.Empty, [.. KpiSql.Buckets(filter).Select(b => new TrendPoint(b, 0, 0))], uncut, true, []);
 
-        var (current, previous, trend) = await RatioQueries.SummaryAsync(db, items, effective, now, ct);
+        var (current, previous, trend) = await RatioQueries.SummaryAsync(db, items, effective, now, ct, plan);
         var breakdowns = new List<Breakdown>();
         if (withBreakdowns)
         {
@@ -52,17 +60,27 @@ public static class KpiQueries
                 breakdowns.Add(await RatioQueries.BreakdownAsync(db, items, name, column, effective, now, ct));
         }
         return new KpiResult(definition, current, previous, trend, uncut, false, breakdowns,
-            PaymentLag: kpiId == KpiCatalog.PaymentTimeliness ? await PaymentLagAsync(db, items, effective, now, ct) : null,
+            PaymentLag: kpiId == KpiCatalog.PaymentTimeliness ? await PaymentLagAsync(db, items, effective, now, plan, ct) : null,
             Exceptions: kpiId == KpiCatalog.ExceptionHealth ? await ExceptionHealthQuery.GetAsync(db, effective, now, ct) : null,
-            Flow: kpiId == KpiCatalog.FlowHealth ? await FlowHealthQuery.GetAsync(db, effective, now, targets, ct) : null);
+            Flow: kpiId == KpiCatalog.FlowHealth ? await FlowHealthQuery.GetAsync(db, effective, now, targets, ct, plan) : null);
     }
 
-    private static async Task<PaymentLag> PaymentLagAsync(HealthSyncDb db, KpiItems items, KpiFilter f, DateTime now, CancellationToken ct)
+    private static async Task<PaymentLag> PaymentLagAsync(HealthSyncDb db, KpiItems items, KpiFilter f, DateTime now, DayPlan? plan, CancellationToken ct)
     {
         var sql = KpiSql.Dialect(db);
-        var lags = await KpiSql.QueryAsync(db, $"SELECT t.measure FROM ({items.Sql(sql, f, true)}) t WHERE t.measure IS NOT NULL ORDER BY 1", KpiSql.Parameters(sql, f, now),
-            r => r.Real(0) ?? 0, ct);
-        return new PaymentLag(lags.Count, FlowHealthQuery.Percentile(lags, 0.5), f.CashSla.TotalHours);
+        Task<List<double>> LiveAsync(DateTime lo, DateTime hi) => KpiSql.QueryAsync(db,
+            $"SELECT t.measure FROM ({items.Sql(sql, f, true)}) t WHERE t.measure IS NOT NULL ORDER BY 1", KpiSql.Parameters(sql, f, now, lo, hi), r => r.Real(0) ?? 0, ct);
+        if (plan is null)
+        {
+            var lags = await LiveAsync(f.From, f.To);
+            return new PaymentLag(lags.Count, FlowHealthQuery.Percentile(lags, 0.5), f.CashSla.TotalHours);
+        }
+        var histogram = new Dictionary<int, int>();
+        foreach (var (lo, hi) in plan.LiveWithin(f))
+            foreach (var hours in await LiveAsync(lo, hi)) KpiDayTotals.Add(histogram, KpiDayTotals.LagBucket(hours * 3600), 1);
+        foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.PaymentTimeliness, KpiDayTotals.Lag, plan, f, ct))
+            if (day.Day >= f.From) KpiDayTotals.Add(histogram, day.Bucket, day.Items);
+        return new PaymentLag(histogram.Values.Sum(), KpiDayTotals.Percentile(histogram, 0.5) / 3600, f.CashSla.TotalHours);
     }
 
     /// <summary>

@@ -105,7 +105,11 @@ public sealed record KpiResult(
 }
 
 /// <summary>Every KPI for one filter, computed at <see cref="ComputedAt"/>.</summary>
-public sealed record KpiDashboard(KpiFilter Filter, DateTime ComputedAt, TrendGrain Grain, IReadOnlyList<KpiResult> Kpis)
+/// <param name="ClosedDaysAsOf">
+/// When the closed days of a day-grain window were counted by the <c>kpi-rollup</c> job; null when every figure was
+/// counted from the facts just now.
+/// </param>
+public sealed record KpiDashboard(KpiFilter Filter, DateTime ComputedAt, TrendGrain Grain, IReadOnlyList<KpiResult> Kpis, DateTime? ClosedDaysAsOf = null)
 {
     public KpiResult this[string id] => Kpis.First(k => k.Id == id);
 }

@@ -28,10 +28,10 @@ internal static class KpiSql
     }
 
     /// <summary>The parameters every KPI query may use; the providers ignore the ones a statement does not name.</summary>
-    public static Dictionary<string, object?> Parameters(SqlDialect sql, KpiFilter f, DateTime now, DateTime? lo = null) => new()
+    public static Dictionary<string, object?> Parameters(SqlDialect sql, KpiFilter f, DateTime now, DateTime? lo = null, DateTime? hi = null) => new()
     {
         ["@lo"] = sql.Time(lo ?? f.From),
-        ["@hi"] = sql.Time(f.To),
+        ["@hi"] = sql.Time(hi ?? f.To),
         ["@split"] = sql.Time(f.From),
         ["@now"] = sql.Time(now),
         ["@facility"] = f.Facility,

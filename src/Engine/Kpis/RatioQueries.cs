@@ -15,7 +15,7 @@ internal static class RatioQueries
     /// window's start fall in the unnamed bucket that is the previous window.
     /// </summary>
     public static async Task<(Ratio Current, Ratio? Previous, IReadOnlyList<TrendPoint> Trend)> SummaryAsync(
-        HealthSyncDb db, KpiItems items, KpiFilter f, DateTime now, CancellationToken ct)
+        HealthSyncDb db, KpiItems items, KpiFilter f, DateTime now, CancellationToken ct, DayPlan? plan = null)
     {
         var sql = KpiSql.Dialect(db);
         if (!items.Windowed)
@@ -23,17 +23,38 @@ internal static class RatioQueries
             var rows = await KpiSql.QueryAsync(db, $"SELECT {CountColumns(sql)} FROM ({items.Sql(sql, f, false)}) t", KpiSql.Parameters(sql, f, now), ReadRatio, ct);
             return (rows[0] with { IfResolved = null }, null, []);
         }
-        var statement = $"SELECT CASE WHEN t.at < @split THEN NULL ELSE {KpiSql.Bucket(sql, "t.at", f.Grain)} END AS bucket, {CountColumns(sql)} FROM ({items.Sql(sql, f, false)}) t GROUP BY 1";
-        var buckets = await KpiSql.QueryAsync(db, statement, KpiSql.Parameters(sql, f, now, lo: f.Previous.From),
-            r => (Bucket: r.BucketStart(0), Ratio: new Ratio(r.Int(2), r.Int(1), r.Int(3))), ct);
-        var previous = buckets.Where(b => b.Bucket is null).Select(b => b.Ratio).FirstOrDefault() ?? Ratio.Empty;
-        var current = buckets.Where(b => b.Bucket is not null).Select(b => b.Ratio)
-            .Aggregate(Ratio.Empty, (a, b) => new Ratio(a.Numerator + b.Numerator, a.Denominator + b.Denominator, a.IfResolved + b.IfResolved));
-        var byStart = buckets.Where(b => b.Bucket is not null).ToDictionary(b => b.Bucket!.Value, b => b.Ratio);
+        var buckets = new List<(DateTime? Bucket, Ratio Ratio)>();
+        if (plan is null)
+        {
+            buckets.AddRange(await LiveBucketsAsync(db, items, f, f.Previous.From, f.To, now, ct));
+        }
+        else
+        {
+            foreach (var (lo, hi) in plan.Live) buckets.AddRange(await LiveBucketsAsync(db, items, f, lo, hi, now, ct));
+            foreach (var day in await KpiDayTotals.ReadAsync(db, items.Definition.Id, KpiDayTotals.Ratio, plan, f, ct))
+                buckets.Add((day.Day < f.From ? null : day.Day, new Ratio(day.Counted, day.Items, day.CountedIfResolved)));
+        }
+        static Ratio Sum(IEnumerable<Ratio> ratios) =>
+            ratios.Aggregate(Ratio.Empty, (a, b) => new Ratio(a.Numerator + b.Numerator, a.Denominator + b.Denominator, a.IfResolved + b.IfResolved));
+        var previous = Sum(buckets.Where(b => b.Bucket is null).Select(b => b.Ratio));
+        var current = Sum(buckets.Where(b => b.Bucket is not null).Select(b => b.Ratio));
+        var byStart = buckets.Where(b => b.Bucket is not null).GroupBy(b => b.Bucket!.Value).ToDictionary(g => g.Key, g => Sum(g.Select(b => b.Ratio)));
         var trend = KpiSql.Buckets(f).Select(start => byStart.TryGetValue(start, out var r)
             ? new TrendPoint(start, r.Numerator, r.Denominator)
             : new TrendPoint(start, 0, 0)).ToList();
         return (current, previous, trend);
+    }
+
+    /// <summary>
+    /// The items in [<paramref name="lo"/>, <paramref name="hi"/>) counted from the facts per trend bucket; items before
+    /// the window's start fall in the unnamed bucket that is the previous window.
+    /// </summary>
+    private static Task<List<(DateTime? Bucket, Ratio Ratio)>> LiveBucketsAsync(HealthSyncDb db, KpiItems items, KpiFilter f, DateTime lo, DateTime hi, DateTime now, CancellationToken ct)
+    {
+        var sql = KpiSql.Dialect(db);
+        var statement = $"SELECT CASE WHEN t.at < @split THEN NULL ELSE {KpiSql.Bucket(sql, "t.at", f.Grain)} END AS bucket, {CountColumns(sql)} FROM ({items.Sql(sql, f, false)}) t GROUP BY 1";
+        return KpiSql.QueryAsync(db, statement, KpiSql.Parameters(sql, f, now, lo, hi),
+            r => (Bucket: r.BucketStart(0), Ratio: new Ratio(r.Int(2), r.Int(1), r.Int(3))), ct);
     }
 
     private static Ratio ReadRatio(System.Data.Common.DbDataReader r) => new(r.Int(1), r.Int(0), r.Int(2));

@@ -549,3 +549,32 @@ public sealed class WorkOwner
     public DateTime StartedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
 }
+
+/// <summary>
+/// One closed UTC day of one KPI measure for one combination of the cuts, recomputed from the stored facts by the
+/// <c>kpi-rollup</c> job (never incremented), so dashboards over long windows add up days instead of re-reading every fact.
+/// </summary>
+/// <remarks>
+/// Measures: <c>ratio</c> — the KPI's items (<see cref="Items"/>), counted (<see cref="Counted"/>) and counted if the open
+/// exceptions were resolved (<see cref="CountedIfResolved"/>); <c>lag</c> — transactions (or payments) whose lag fell in
+/// histogram <see cref="Bucket"/>; <c>received</c> — inbound messages; <c>outbox</c> — outbound messages with their
+/// delivered, dead-lettered, retried and attempt counts. <see cref="Item"/> is the operation (flow) or workflow (lag, received).
+/// </remarks>
+public sealed class KpiDayTotal
+{
+    public long Id { get; set; }
+    public DateTime Day { get; set; }
+    public required string Kpi { get; set; }
+    public required string Measure { get; set; }
+    public string? Facility { get; set; }
+    public string? Partner { get; set; }
+    public string? Item { get; set; }
+    public int Bucket { get; set; }
+    public int Items { get; set; }
+    public int Counted { get; set; }
+    public int CountedIfResolved { get; set; }
+    public int Failed { get; set; }
+    public int Retried { get; set; }
+    public int Attempts { get; set; }
+    public int FailedAttempts { get; set; }
+}

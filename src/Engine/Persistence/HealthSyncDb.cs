@@ -43,6 +43,7 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<ReconciliationResult> ReconciliationResults => Set<ReconciliationResult>();
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
+    public DbSet<KpiDayTotal> KpiDayTotals => Set<KpiDayTotal>();
     public DbSet<EstateInventory> EstateInventory => Set<EstateInventory>();
     public DbSet<EstatePosting> EstatePostings => Set<EstatePosting>();
     public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
@@ -202,6 +203,11 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
         {
             e.ToTable("checkpoints");
             e.HasKey(x => x.Name);
+        });
+        b.Entity<KpiDayTotal>(e =>
+        {
+            e.ToTable("kpi_day_totals");
+            e.HasIndex(x => new { x.Kpi, x.Measure, x.Day });
         });
         b.Entity<BulkOperation>(e =>
         {

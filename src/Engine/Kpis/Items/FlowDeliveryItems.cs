@@ -26,7 +26,8 @@ internal sealed class FlowDeliveryItems : KpiItems
         _ => WorkflowNames.SupplyCharge,
     };
 
-    private static readonly string[] AllOperations =
+    /// <summary>Every outbound operation.</summary>
+    public static readonly IReadOnlyList<string> AllOperations =
     [
         Operations.ErpInventoryDecrement, Operations.ErpInventoryReturn, Operations.BillingChargePost, Operations.BillingChargeCredit,
         Operations.WarehouseReplenish, Operations.SupplierPurchaseOrder, Operations.ErpJournalPost, Operations.ErpApBatchPost, Operations.BillingPaymentPost,
