@@ -53,19 +53,19 @@ internal static class FlowHealthQuery
         if (plan is not null)
         {
             // Closed days of the window from the day totals: messages received, outbound rows by target, lag histogram.
-            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Received, plan, f, ct))
-                if (day.Day >= f.From) inbox.Add((day.Day, day.Item ?? "", day.Items));
-            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Outbox, plan, f, ct))
+            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Received, plan, f, ct, currentOnly: true))
+                inbox.Add((day.Day, day.Item ?? "", day.Items));
+            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Outbox, plan, f, ct, currentOnly: true))
             {
-                if (day.Day < f.From || day.Partner is null) continue;
+                if (day.Partner is null) continue;
                 outbox.Add((day.Partner, nameof(OutboxStatus.Delivered), day.Counted, day.Retried, day.Attempts, day.FailedAttempts));
                 outbox.Add((day.Partner, nameof(OutboxStatus.Failed), day.Failed, 0, 0, 0));
                 outbox.Add((day.Partner, nameof(OutboxStatus.Pending), day.Items - day.Counted - day.Failed, 0, 0, 0));
             }
             var histogram = new Dictionary<int, int>();
             foreach (var lag in lags) KpiDayTotals.Add(histogram, KpiDayTotals.LagBucket(lag), 1);
-            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Lag, plan, f, ct))
-                if (day.Day >= f.From) KpiDayTotals.Add(histogram, day.Bucket, day.Items);
+            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Lag, plan, f, ct, currentOnly: true))
+                KpiDayTotals.Add(histogram, day.Bucket, day.Items);
             (transactions, p50, p95) = (histogram.Values.Sum(), KpiDayTotals.Percentile(histogram, 0.50), KpiDayTotals.Percentile(histogram, 0.95));
         }
 

@@ -78,8 +78,8 @@ public static class KpiQueries
         var histogram = new Dictionary<int, int>();
         foreach (var (lo, hi) in plan.LiveWithin(f))
             foreach (var hours in await LiveAsync(lo, hi)) KpiDayTotals.Add(histogram, KpiDayTotals.LagBucket(hours * 3600), 1);
-        foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.PaymentTimeliness, KpiDayTotals.Lag, plan, f, ct))
-            if (day.Day >= f.From) KpiDayTotals.Add(histogram, day.Bucket, day.Items);
+        foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.PaymentTimeliness, KpiDayTotals.Lag, plan, f, ct, currentOnly: true))
+            KpiDayTotals.Add(histogram, day.Bucket, day.Items);
         return new PaymentLag(histogram.Values.Sum(), KpiDayTotals.Percentile(histogram, 0.5) / 3600, f.CashSla.TotalHours);
     }
 

@@ -188,11 +188,15 @@ internal static class KpiDayTotals
             Day = g.Key.Day, Kpi = kpi, Measure = Lag, Facility = g.Key.Facility, Partner = g.Key.Partner, Item = g.Key.Item, Bucket = g.Key.Bucket, Items = g.Count(),
         });
 
-    /// <summary>The stored totals of one KPI measure on the given days, with the filter's cuts applied.</summary>
-    public static async Task<List<KpiDayTotal>> ReadAsync(HealthSyncDb db, string kpi, string measure, DayPlan plan, KpiFilter f, CancellationToken ct)
+    /// <summary>
+    /// The stored totals of one KPI measure on the plan's days, with the filter's cuts applied; only the current
+    /// window's days when <paramref name="currentOnly"/> (figures without a previous-window value).
+    /// </summary>
+    public static async Task<List<KpiDayTotal>> ReadAsync(HealthSyncDb db, string kpi, string measure, DayPlan plan, KpiFilter f, CancellationToken ct, bool currentOnly = false)
     {
+        var from = currentOnly && f.From > plan.BodyFrom ? f.From : plan.BodyFrom;
         var rows = await db.KpiDayTotals.AsNoTracking()
-            .Where(x => x.Kpi == kpi && x.Measure == measure && x.Day >= plan.BodyFrom && x.Day < plan.BodyTo)
+            .Where(x => x.Kpi == kpi && x.Measure == measure && x.Day >= from && x.Day < plan.BodyTo)
             .ToListAsync(ct);
         return [.. rows.Where(x => x.Day != plan.SplitDay && Matches(x, kpi, measure, f))];
     }
