@@ -33,17 +33,22 @@ internal static class FlowHealthQuery
                 WHERE m.received_at >= @lo AND m.received_at < @hi GROUP BY 1, 2, 3
                 """, p, r => (Bucket: r.Time(0), Workflow: WorkflowNames.ForMessage(r.GetString(1), r.Text(2)), Count: r.Int(3)), ct));
 
-            var cuts = (f.Facility is null ? "" : " AND o.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow);
+            string Cuts(string row) => (f.Facility is null ? "" : $" AND {row}.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow, row);
+            var cuts = Cuts("o");
             outbox.AddRange(await KpiSql.QueryAsync(db, $"""
                 SELECT o.target_system, o.status, COUNT(*), SUM({sql.Flag("o.attempts > 1")}), SUM(o.attempts), SUM(o.attempts - {sql.Flag("o.status = 'Delivered'")})
                 FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2
                 """, p, r => (Target: r.GetString(0), Status: r.GetString(1), Count: r.Int(2), Retried: r.Int(3), Attempts: r.Int(4), Failed: r.Int(5)), ct));
 
+            // A transaction counts in the range its last delivery falls in: the range's deliveries are read, and a transaction
+            // with a later delivery is looked up by its correlation id and left out, so the cost follows the range, not its age.
             // Grouped by correlation id kept off the index: otherwise SQLite walks the whole outbox in correlation order to skip a sort.
             lags.AddRange(await KpiSql.QueryAsync(db, $"""
                 SELECT {sql.Seconds("MAX(o.delivered_at)", "MIN(o.source_received_at)")} AS lag
-                FROM outbox_messages o WHERE o.delivered_at >= @lo{cuts}
-                GROUP BY {sql.NoIndex("o.correlation_id")} HAVING MAX(o.delivered_at) < @hi ORDER BY lag
+                FROM outbox_messages o WHERE o.delivered_at >= @lo AND o.delivered_at < @hi{cuts}
+                GROUP BY {sql.NoIndex("o.correlation_id")}
+                HAVING NOT EXISTS (SELECT 1 FROM outbox_messages later WHERE later.correlation_id = o.correlation_id AND later.delivered_at >= @hi{Cuts("later")})
+                ORDER BY lag
                 """, p, r => r.Real(0) ?? 0, ct));
         }
         inbox = [.. inbox.Where(m => !KpiFilter.Excludes(f.Workflow, m.Workflow))];
@@ -62,10 +67,8 @@ internal static class FlowHealthQuery
                 outbox.Add((day.Partner, nameof(OutboxStatus.Failed), day.Failed, 0, 0, 0));
                 outbox.Add((day.Partner, nameof(OutboxStatus.Pending), day.Items - day.Counted - day.Failed, 0, 0, 0));
             }
-            var histogram = new Dictionary<int, int>();
+            var histogram = await KpiDayTotals.LagHistogramAsync(db, KpiCatalog.FlowHealth, plan, f, ct);
             foreach (var lag in lags) KpiDayTotals.Add(histogram, KpiDayTotals.LagBucket(lag), 1);
-            foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.FlowHealth, KpiDayTotals.Lag, plan, f, ct, currentOnly: true))
-                KpiDayTotals.Add(histogram, day.Bucket, day.Items);
             (transactions, p50, p95) = (histogram.Values.Sum(), KpiDayTotals.Percentile(histogram, 0.50), KpiDayTotals.Percentile(histogram, 0.95));
         }
 

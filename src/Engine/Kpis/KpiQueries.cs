@@ -75,11 +75,9 @@ public static class KpiQueries
             var lags = await LiveAsync(f.From, f.To);
             return new PaymentLag(lags.Count, FlowHealthQuery.Percentile(lags, 0.5), f.CashSla.TotalHours);
         }
-        var histogram = new Dictionary<int, int>();
+        var histogram = await KpiDayTotals.LagHistogramAsync(db, KpiCatalog.PaymentTimeliness, plan, f, ct);
         foreach (var (lo, hi) in plan.LiveWithin(f))
             foreach (var hours in await LiveAsync(lo, hi)) KpiDayTotals.Add(histogram, KpiDayTotals.LagBucket(hours * 3600), 1);
-        foreach (var day in await KpiDayTotals.ReadAsync(db, KpiCatalog.PaymentTimeliness, KpiDayTotals.Lag, plan, f, ct, currentOnly: true))
-            KpiDayTotals.Add(histogram, day.Bucket, day.Items);
         return new PaymentLag(histogram.Values.Sum(), KpiDayTotals.Percentile(histogram, 0.5) / 3600, f.CashSla.TotalHours);
     }
 

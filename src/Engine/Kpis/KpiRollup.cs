@@ -201,6 +201,33 @@ internal static class KpiDayTotals
         return [.. rows.Where(x => x.Day != plan.SplitDay && Matches(x, kpi, measure, f))];
     }
 
+    /// <summary>
+    /// The lag histogram (bucket → count) of one KPI over the current window's stored days, with the filter's cuts,
+    /// summed in the database: a month of histograms is thousands of rows, a window's is a hundred.
+    /// </summary>
+    public static async Task<Dictionary<int, int>> LagHistogramAsync(HealthSyncDb db, string kpi, DayPlan plan, KpiFilter f, CancellationToken ct)
+    {
+        var sql = KpiSql.Dialect(db);
+        var parameters = new Dictionary<string, object?>
+        {
+            ["@kpi"] = kpi,
+            ["@measure"] = Lag,
+            ["@from"] = sql.Time(f.From > plan.BodyFrom ? f.From : plan.BodyFrom),
+            ["@to"] = sql.Time(plan.BodyTo),
+            ["@facility"] = f.Facility,
+            ["@payer"] = f.Payer,
+            ["@workflow"] = f.Workflow,
+        };
+        // The same cuts as Matches: facility on both lags, payer on payment's, workflow (stored as the item) on flow's.
+        var cuts = (f.Facility is null ? "" : " AND upper(d.facility) = upper(@facility)")
+            + (f.Payer is not null && kpi == KpiCatalog.PaymentTimeliness ? " AND d.partner = @payer" : "")
+            + (f.Workflow is not null && kpi == KpiCatalog.FlowHealth ? " AND d.item = @workflow" : "");
+        var rows = await KpiSql.QueryAsync(db,
+            $"SELECT d.bucket, SUM(d.items) FROM kpi_day_totals d WHERE d.kpi = @kpi AND d.measure = @measure AND d.day >= @from AND d.day < @to{cuts} GROUP BY d.bucket",
+            parameters, r => (Bucket: r.Int(0), Count: r.Int(1)), ct);
+        return rows.ToDictionary(r => r.Bucket, r => r.Count);
+    }
+
     private static bool Matches(KpiDayTotal x, string kpi, string measure, KpiFilter f)
     {
         // Throughput is not cut by facility: an inbound message is counted before anything is read from it.

@@ -54,6 +54,16 @@ public class KpiRollupTests
                     i == 0 ? new Problem(Categories.UpstreamData, "cash-no-receipt", $"S{d}-{i}") : null));
                 f.Document("payment-settlement", $"S{d}-{i}", partner: i == 2 ? "gateway-b" : "gateway", facility: facility, date: day);
             }
+            if (d >= 2)
+            {
+                // A transaction whose last delivery falls on a later day than its first: it counts on the later day only.
+                var started = Now.AddDays(-d).AddMinutes(1);
+                var spanning = Guid.NewGuid();
+                f.Outbox(Operations.BillingChargePost, Systems.Billing, started, OutboxStatus.Delivered, deliveredAt: started.AddSeconds(5), sourceReceivedAt: started,
+                    correlationId: spanning, facility: facility);
+                f.Outbox(Operations.ErpInventoryDecrement, Systems.Erp, started.AddHours(26), OutboxStatus.Delivered, deliveredAt: started.AddHours(26).AddSeconds(9),
+                    sourceReceivedAt: started, correlationId: spanning, facility: facility);
+            }
             var settled = Now.AddDays(-d).Date;
             f.Outbox(Operations.ErpJournalPost, Systems.Erp, settled.AddHours(20), OutboxStatus.Delivered, deliveredAt: settled.AddHours(d % 4 == 0 ? 70 : 20 + d),
                 facility: facility, idempotencyKey: $"journal:JE-{facility}-{settled:yyyyMMdd}");

@@ -33,10 +33,10 @@ internal sealed class FlowDeliveryItems : KpiItems
         Operations.WarehouseReplenish, Operations.SupplierPurchaseOrder, Operations.ErpJournalPost, Operations.ErpApBatchPost, Operations.BillingPaymentPost,
     ];
 
-    /// <summary>A SQL condition on <c>o.operation</c> for the workflow cut (the operation names are constants, never input).</summary>
-    public static string WorkflowCondition(SqlDialect sql, string? workflow) => workflow is null
+    /// <summary>A SQL condition on the outbox row's operation (alias <paramref name="row"/>) for the workflow cut (the operation names are constants, never input).</summary>
+    public static string WorkflowCondition(SqlDialect sql, string? workflow, string row = "o") => workflow is null
         ? sql.True
-        : "o.operation IN (" + string.Join(", ", AllOperations.Where(op => WorkflowOf(op) == workflow).Select(op => $"'{op}'").DefaultIfEmpty("NULL")) + ")";
+        : $"{row}.operation IN (" + string.Join(", ", AllOperations.Where(op => WorkflowOf(op) == workflow).Select(op => $"'{op}'").DefaultIfEmpty("NULL")) + ")";
 
     private const string OnOutboxRow = "e.outbox_message_id = o.id";
 
