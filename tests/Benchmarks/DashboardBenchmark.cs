@@ -7,6 +7,7 @@
 // fresh DbContext as a request would:
 //   - the KPI dashboard for the typical windows and cuts (target p95 < 300 ms); windows over 48 hours first counted from
 //     every fact, then after the kpi-rollup job stored the closed days' totals (as the running product does every 5 minutes);
+//   - that those long windows, read from the day totals, show what counting every fact shows;
 //   - lineage search by business key: encounter, SKU, lot, PO, invoice (target p95 < 50 ms).
 //   dotnet run -c Release --project tests/Benchmarks -- --dashboard [N] [--runs R] [--keep]
 // Run it alone: seeding writes a few GB and takes several minutes on two cores.
@@ -81,6 +82,17 @@ internal static class DashboardBenchmark
                 if (p95 >= DashboardTargetMs) failed.Add(name);
             }
 
+            // The long windows read from the day totals must show what counting every fact shows.
+            foreach (var (name, filter) in longWindows)
+            {
+                await using var scope = provider.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+                var differences = await DifferencesFromLiveAsync(db, filter, now);
+                report.Text(name + ", day totals against every fact counted",
+                    differences.Count == 0 ? "same ratios, previous values, trends and flow counts; lags within 2.5 %" : "DIFFERENT: " + string.Join("; ", differences));
+                if (differences.Count > 0) failed.Add(name + " (differs from the facts)");
+            }
+
             var keys = seeded.SampleKeys;
             foreach (var type in keys.Select(k => k.Type).Distinct())
             {
@@ -101,5 +113,32 @@ internal static class DashboardBenchmark
             SqliteConnection.ClearAllPools();
             if (!keep) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Each KPI of the dashboard (day totals plus live partial days) against the same KPI counted from every fact.</summary>
+    private static async Task<List<string>> DifferencesFromLiveAsync(HealthSyncDb db, KpiFilter filter, DateTime now)
+    {
+        var differences = new List<string>();
+        var dashboard = await KpiQueries.DashboardAsync(db, filter, now, CancellationToken.None);
+        if (dashboard.ClosedDaysAsOf is null) differences.Add("closed days not read from the day totals");
+        static bool Near(double? a, double? b) => a is null || b is null ? a == b : Math.Abs(a.Value - b.Value) <= Math.Abs(b.Value) * 0.025;
+        foreach (var rolled in dashboard.Kpis)
+        {
+            var live = await KpiQueries.KpiAsync(db, rolled.Id, filter, now, null, withBreakdowns: false, CancellationToken.None);
+            if (rolled.Current != live.Current) differences.Add($"{rolled.Id} current {rolled.Current} vs {live.Current}");
+            if (rolled.Previous != live.Previous) differences.Add($"{rolled.Id} previous {rolled.Previous} vs {live.Previous}");
+            if (!rolled.Trend.SequenceEqual(live.Trend)) differences.Add($"{rolled.Id} trend");
+            if (live.PaymentLag is { } lag && (rolled.PaymentLag!.Posted != lag.Posted || !Near(rolled.PaymentLag.MedianHours, lag.MedianHours)))
+                differences.Add($"{rolled.Id} settlement lag {rolled.PaymentLag} vs {lag}");
+            if (live.Flow is { } flow && rolled.Flow is { } r)
+            {
+                if ((r.Received, r.Transactions, r.Retried, r.DeadLetters, r.Pending) != (flow.Received, flow.Transactions, flow.Retried, flow.DeadLetters, flow.Pending))
+                    differences.Add($"{rolled.Id} counts {(r.Received, r.Transactions, r.Retried, r.DeadLetters, r.Pending)} vs {(flow.Received, flow.Transactions, flow.Retried, flow.DeadLetters, flow.Pending)}");
+                if (!r.Endpoints.SequenceEqual(flow.Endpoints)) differences.Add($"{rolled.Id} endpoints");
+                if (!Near(r.LagP50Seconds, flow.LagP50Seconds) || !Near(r.LagP95Seconds, flow.LagP95Seconds))
+                    differences.Add($"{rolled.Id} lag p50/p95 {r.LagP50Seconds:0.#}/{r.LagP95Seconds:0.#} s vs {flow.LagP50Seconds:0.#}/{flow.LagP95Seconds:0.#} s");
+            }
+        }
+        return differences;
     }
 }
