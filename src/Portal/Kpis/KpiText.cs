@@ -15,7 +15,13 @@ public static class KpiText
     /// <summary>Change in percentage points, signed.</summary>
     public static string Points(double delta) => (delta >= 0 ? "+" : "−") + Math.Abs(delta * 100).ToString("0.0", CultureInfo.InvariantCulture) + " pts";
 
-    public static string Hours(double? hours) => hours is { } h ? h.ToString(h < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " h" : NoData;
+    /// <summary>A duration given in hours; under an hour it reads in minutes or seconds, so a quick posting does not show as 0.0 h.</summary>
+    public static string Hours(double? hours) => hours switch
+    {
+        null => NoData,
+        < 1 => Seconds(hours.Value * 3600),
+        _ => hours.Value.ToString(hours.Value < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " h",
+    };
 
     public static string Seconds(double? seconds) => seconds switch
     {
