@@ -64,9 +64,17 @@ public sealed class PortalSession : IDisposable
     public async Task<IDocument> GetDocumentAsync(string path)
     {
         using var response = await _http.GetAsync(path);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"GET {path}");
         var html = await response.Content.ReadAsStringAsync();
-        return await BrowsingContext.New(Configuration.Default).OpenAsync(req => req.Content(html));
+        var document = await BrowsingContext.New(Configuration.Default).OpenAsync(req => req.Content(html));
+        // A failing page's text (the test host runs in Development, so a server error shows its exception) goes into the failure.
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"GET {path}\n{Excerpt(document.Body?.TextContent)}");
+        return document;
+    }
+
+    private static string Excerpt(string? text)
+    {
+        var flat = System.Text.RegularExpressions.Regex.Replace(text ?? "", @"\s+", " ").Trim();
+        return flat.Length <= 2000 ? flat : flat[..2000];
     }
 
     public void Dispose() => _http.Dispose();

@@ -46,6 +46,21 @@ public class PortalPageTests(TestHost host) : IClassFixture<TestHost>
     }
 
     [Fact]
+    public async Task Every_open_exception_renders_with_its_replay_preview()
+    {
+        await SendTrafficAsync();
+        await using var db = host.NewDb();
+        var open = await db.Exceptions.Where(e => e.Status == ExceptionStatus.Open).Select(e => new { e.Id, e.Category, e.ErrorCode }).ToListAsync();
+        open.Count.ShouldBeGreaterThan(0);
+        using var admin = await PortalSession.SignInAsync(host, "admin", "admin-demo");
+        foreach (var e in open)
+        {
+            using var response = await admin.GetAsync($"/exceptions/{e.Id}?preview=true&reveal=true");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{e.Category} {e.ErrorCode} {e.Id}");
+        }
+    }
+
+    [Fact]
     public async Task Actions_are_offered_only_on_queues_the_role_may_act_on()
     {
         await SendTrafficAsync();
