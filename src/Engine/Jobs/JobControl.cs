@@ -6,8 +6,10 @@ using Quartz;
 
 namespace HealthSync.Engine.Jobs;
 
+/// <param name="Status">Running, Succeeded, Failed, or Interrupted (the process running it stopped before it finished).</param>
+/// <param name="HeartbeatAt">The run's last sign of life.</param>
 public sealed record JobRunView(Guid Id, string JobName, string TriggeredBy, DateTime StartedAt, DateTime? FinishedAt, string Status, int Progress,
-    int Examined, int Matched, int ExceptionsRaised, string? Message)
+    int Examined, int Matched, int ExceptionsRaised, string? Message, DateTime? HeartbeatAt)
 {
     public double? Seconds => FinishedAt is { } f ? (f - StartedAt).TotalSeconds : null;
 }
@@ -45,7 +47,7 @@ public sealed class JobControl(ISchedulerFactory schedulers, TimeProvider time)
         return views;
     }
 
-    public static JobRunView View(JobRun r) => new(r.Id, r.JobName, r.TriggeredBy, r.StartedAt, r.FinishedAt, r.Status.ToString(), r.Progress, r.Examined, r.Matched, r.ExceptionsRaised, r.Message);
+    public static JobRunView View(JobRun r) => new(r.Id, r.JobName, r.TriggeredBy, r.StartedAt, r.FinishedAt, r.Status.ToString(), r.Progress, r.Examined, r.Matched, r.ExceptionsRaised, r.Message, r.HeartbeatAt);
 
     public async Task<ActionResult> TriggerAsync(HealthSyncDb db, string name, Actor actor, CancellationToken ct)
     {

@@ -14,6 +14,12 @@ public sealed class JobOptions
     /// <summary>Creates the schedules paused (tests and staging copies drive jobs by hand).</summary>
     public bool StartPaused { get; set; }
 
+    /// <summary>
+    /// How often a running job records that it is alive. A run without a sign of life for four beats is marked
+    /// interrupted by the next job that starts on any node.
+    /// </summary>
+    public double HeartbeatSeconds { get; set; } = 30;
+
     /// <summary>A job's schedule when it is first created, instead of its catalogue default (e.g. <c>Engine:Jobs:Cron:daily-cash</c>).</summary>
     public Dictionary<string, string> Cron { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

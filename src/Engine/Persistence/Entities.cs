@@ -478,7 +478,11 @@ public sealed class EstatePosting
     public int RequestCount { get; set; }
 }
 
-public enum JobRunStatus { Running, Succeeded, Failed }
+/// <summary>
+/// <see cref="Interrupted"/>: the process running it stopped (crash, kill, node lost) before it could record an outcome,
+/// known because its heartbeat stopped; whatever it committed stays, and the next run starts afresh.
+/// </summary>
+public enum JobRunStatus { Running, Succeeded, Failed, Interrupted }
 
 /// <summary>One run of a scheduled job: who or what started it, how far it got, what it examined, matched and raised.</summary>
 public sealed class JobRun
@@ -491,6 +495,9 @@ public sealed class JobRun
     public DateTime? ScheduledAt { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Last sign of life of a running run, written every <see cref="Jobs.JobOptions.HeartbeatSeconds"/> by the process running it.</summary>
+    public DateTime? HeartbeatAt { get; set; }
     public JobRunStatus Status { get; set; }
     public int Progress { get; set; }
     public int Examined { get; set; }
