@@ -36,6 +36,11 @@ public class InterruptedRunTests(HeartbeatHost host) : IClassFixture<HeartbeatHo
             await db.SaveChangesAsync();
         }
 
+        using var page = await PortalSession.SignInAsync(host, "admin", "admin-demo");
+        var before = await page.GetDocumentAsync("/jobs");
+        before.QuerySelector("tr[data-job='inventory-drift'] [data-testid=silent]")!.TextContent.ShouldBe("not responding");
+        before.QuerySelector("tr[data-job='three-way-match'] [data-testid=silent]").ShouldBeNull();
+
         using var admin = host.Client(TestHost.AdminKey);
         var run = await JobRuns.RunAsync(admin, "charge-capture");
         run.GetProperty("status").GetString().ShouldBe("Succeeded");
@@ -60,7 +65,6 @@ public class InterruptedRunTests(HeartbeatHost host) : IClassFixture<HeartbeatHo
         Job("three-way-match").GetProperty("running").GetProperty("id").GetGuid().ShouldBe(live.Id);
         (await admin.GetStringAsync("api/v1/jobs/runs?status=Interrupted")).ShouldContain(crashed.Id.ToString());
 
-        using var page = await PortalSession.SignInAsync(host, "admin", "admin-demo");
         var jobsPage = await page.GetDocumentAsync("/jobs");
         jobsPage.QuerySelector("tr[data-job='inventory-drift'] [data-testid=last-status]")!.TextContent.ShouldBe("Interrupted");
         jobsPage.QuerySelector("tr[data-job='three-way-match']")!.TextContent.ShouldContain("alive at");
