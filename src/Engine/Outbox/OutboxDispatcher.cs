@@ -206,6 +206,7 @@ public sealed partial class OutboxDispatcher(
             var reply = Reply.Parse(r.ResponseBody);
             row.Status = OutboxStatus.Delivered;
             row.DeliveredAt = now;
+            row.CallMilliseconds = r.Elapsed.TotalMilliseconds;
             row.RemoteReference = reply.Reference;
             row.LastError = null;
             Step(Steps.Delivered, Steps.Ok, $"{row.Operation} HTTP {r.StatusCode} after {row.Attempts} attempt(s), {r.Elapsed.TotalMilliseconds:0} ms");

@@ -54,6 +54,9 @@ public sealed class OutboxMessage
     public DateTime CreatedAt { get; set; }
     public DateTime NextAttemptAt { get; set; }
     public DateTime? DeliveredAt { get; set; }
+
+    /// <summary>How long the successful call to the target took, in milliseconds (the endpoint's latency).</summary>
+    public double? CallMilliseconds { get; set; }
     public DateTime SourceReceivedAt { get; set; }
     public int? LastStatusCode { get; set; }
     public string? LastError { get; set; }
@@ -523,6 +526,9 @@ public sealed class ReconciliationResult
     public decimal Amount { get; set; }
     public decimal Variance { get; set; }
     public string? Detail { get; set; }
+
+    /// <summary>The record the verdict points to, where it names one: the AP batch an aggregated invoice was posted in.</summary>
+    public string? Reference { get; set; }
     public DateTime SubjectDate { get; set; }
     public DateTime EvaluatedAt { get; set; }
     public Guid RunId { get; set; }

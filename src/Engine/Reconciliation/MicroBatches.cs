@@ -109,7 +109,8 @@ public sealed class MicroBatches(HealthSyncDb db, MappingCatalog catalog, MicroB
                 foreach (var (row, invoice) in group)
                 {
                     verdicts.Add(new Verdict($"{vendor}|{invoice.InvoiceNumber}", "Aggregated", true, row.Facility, vendor, invoice.TotalAmount ?? row.Amount ?? 0m, 0m,
-                        $"in AP batch {batch}", day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, row.CorrelationId, (Lineage.KeyTypes.Invoice, invoice.InvoiceNumber)));
+                        $"in AP batch {batch}", day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, row.CorrelationId, (Lineage.KeyTypes.Invoice, invoice.InvoiceNumber),
+                        Reference: batch));
                     faults.Check(++processed);
                 }
             }

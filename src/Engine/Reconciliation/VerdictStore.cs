@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace HealthSync.Engine.Reconciliation;
 
 /// <summary>One reconciliation verdict about one item, and the exception it calls for when it did not match.</summary>
+/// <param name="Reference">The record the verdict points to, where it names one (the AP batch an aggregated invoice was posted in).</param>
 public sealed record Verdict(
     string SubjectKey,
     string Outcome,
@@ -20,7 +21,8 @@ public sealed record Verdict(
     DateTime SubjectDate,
     Problem? Problem = null,
     Guid? CorrelationId = null,
-    (string Type, string Value)? BusinessKey = null);
+    (string Type, string Value)? BusinessKey = null,
+    string? Reference = null);
 
 /// <summary>
 /// Writes verdicts idempotently: one row per (reconciliation, subject), updated in place; an exception is raised the
@@ -56,6 +58,7 @@ public static class VerdictStore
                 row.Amount = v.Amount;
                 row.Variance = v.Variance;
                 row.Detail = v.Detail;
+                row.Reference = v.Reference;
                 row.SubjectDate = v.SubjectDate;
                 row.EvaluatedAt = now;
                 row.RunId = runId;

@@ -136,8 +136,8 @@ public static class IntegrationHealthQuery
         var pending = await db.OutboxMessages.AsNoTracking().CountAsync(o => o.Status == OutboxStatus.Pending && o.TargetSystem == target, ct);
         var recent = await db.OutboxMessages.AsNoTracking().Where(o => o.TargetSystem == target && o.DeliveredAt != null)
             .OrderByDescending(o => o.DeliveredAt).Take(LatencySample)
-            .Select(o => new { o.Id, o.CorrelationId, o.CreatedAt, DeliveredAt = o.DeliveredAt!.Value }).ToListAsync(ct);
-        var latencies = await StoredLatenciesAsync(db, recent.Select(r => (r.Id, r.CorrelationId)).ToList(), ct);
+            .Select(o => new { o.CreatedAt, DeliveredAt = o.DeliveredAt!.Value, o.CallMilliseconds }).ToListAsync(ct);
+        var latencies = recent.Select(r => r.CallMilliseconds).OfType<double>().ToList();
 
         var day = delivered.Sum(d => d.Count);
         var retried = delivered.Where(d => d.Retried).Sum(d => d.Count);
@@ -151,30 +151,4 @@ public static class IntegrationHealthQuery
             recent.Count == 0 ? null : Percentiles.NearestRank(recent.Select(r => (r.DeliveredAt - r.CreatedAt).TotalSeconds).ToList(), 0.95),
             recent.Count > 0 ? recent[0].DeliveredAt : live.LastSuccessAt, live.LastError);
     }
-
-    /// <summary>
-    /// The call durations the dispatcher recorded on each successful attempt ("… HTTP 200 after 1 attempt(s), 42 ms"),
-    /// read from the lineage of the deliveries sampled, through the correlation id index.
-    /// </summary>
-    private static async Task<List<double>> StoredLatenciesAsync(HealthSyncDb db, List<(long Id, Guid CorrelationId)> deliveries, CancellationToken ct)
-    {
-        if (deliveries.Count == 0) return [];
-        var ids = deliveries.Select(d => d.CorrelationId).Distinct().ToList();
-        var outboxIds = deliveries.Select(d => (long?)d.Id).ToHashSet();
-        var details = await db.LineageSteps.AsNoTracking()
-            .Where(s => ids.Contains(s.CorrelationId) && s.Step == HealthSync.Engine.Lineage.Steps.Delivered && s.OutboxMessageId != null)
-            .Select(s => new { s.OutboxMessageId, s.Detail }).ToListAsync(ct);
-        return details.Where(d => outboxIds.Contains(d.OutboxMessageId)).Select(d => DeliveryDetail.Milliseconds(d.Detail)).OfType<double>().ToList();
-    }
-}
-
-/// <summary>Reads the call duration from a delivered step's detail, which ends in "…, 42 ms".</summary>
-public static partial class DeliveryDetail
-{
-    [System.Text.RegularExpressions.GeneratedRegex(@", (\d+) ms$")]
-    private static partial System.Text.RegularExpressions.Regex Duration();
-
-    public static double? Milliseconds(string? detail) =>
-        detail is not null && Duration().Match(detail) is { Success: true } m
-            ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
 }

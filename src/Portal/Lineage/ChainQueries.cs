@@ -138,7 +138,7 @@ public static class ChainQueries
 
     /// <summary>
     /// Postings the engine made itself on behalf of these transactions, which carry no inbound message of their own: the
-    /// AP batch an invoice was aggregated into (named by the aggregation verdict), and the day's journal entry of a
+    /// AP batch an invoice was aggregated into (the aggregation verdict's reference), and the day's journal entry of a
     /// matched settlement (its entry id derives from facility and day, <see cref="DailyCash.EntryId"/>).
     /// </summary>
     private static async Task<List<(Guid CorrelationId, string Reason, string Title)>> EnginePostingsAsync(HealthSyncDb db, List<ChainDocument> documents, CancellationToken ct)
@@ -149,15 +149,13 @@ public static class ChainQueries
         var verdicts = await db.ReconciliationResults.AsNoTracking()
             .Where(r => (r.Reconciliation == MicroBatches.InvoiceAggregation && aggregated.Contains(r.SubjectKey))
                 || (r.Reconciliation == Reconciliations.Cash && r.Matched && settled.Contains(r.SubjectKey)))
-            .Select(r => new { r.Reconciliation, r.SubjectKey, r.Detail, r.Facility, r.SubjectDate }).ToListAsync(ct);
-        const string batchPrefix = "in AP batch ";
+            .Select(r => new { r.Reconciliation, r.SubjectKey, r.Reference, r.Facility, r.SubjectDate }).ToListAsync(ct);
         var postings = new List<(string IdempotencyKey, string Reason, string Title)>();
         foreach (var v in verdicts)
         {
             if (v.Reconciliation == MicroBatches.InvoiceAggregation)
             {
-                if (v.Detail is not { } d || !d.StartsWith(batchPrefix, StringComparison.Ordinal)) continue;
-                var batch = d[batchPrefix.Length..];
+                if (v.Reference is not { } batch) continue;
                 postings.Add(("ap:" + batch, $"invoice {v.SubjectKey.Split('|')[^1]}", $"AP batch {batch}"));
             }
             else

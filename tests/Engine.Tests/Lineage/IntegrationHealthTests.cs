@@ -100,6 +100,14 @@ public class IntegrationHealthTests(TestHost host) : IClassFixture<TestHost>
         erp.GetProperty("latencySource").GetString().ShouldBe("stored");
         Int(erp, "latencySamples").ShouldBe(Int(erp, "delivered24Hours"));
         erp.GetProperty("latencyP50Ms").GetDouble().ShouldBeLessThanOrEqualTo(erp.GetProperty("latencyP95Ms").GetDouble());
+        await using (var db = host.NewDb())
+        {
+            // The latency percentiles are the stored durations of the deliveries' successful calls.
+            var durations = (await db.OutboxMessages.Where(o => o.TargetSystem == "erp" && o.Status == OutboxStatus.Delivered).Select(o => o.CallMilliseconds).ToListAsync())
+                .Select(ms => ms.ShouldNotBeNull("every delivery records its call duration")).Order().ToList();
+            erp.GetProperty("latencyP95Ms").GetDouble().ShouldBe(durations[(int)Math.Ceiling(0.95 * durations.Count) - 1]);
+            erp.GetProperty("latencyP50Ms").GetDouble().ShouldBe(durations[(int)Math.Ceiling(0.50 * durations.Count) - 1]);
+        }
         erp.GetProperty("lastSuccessAt").ValueKind.ShouldBe(JsonValueKind.String);
         Int(Target(health, "supplier"), "delivered24Hours").ShouldBe(2);
 
