@@ -53,10 +53,18 @@ public sealed class RunHeartbeat : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
-                var now = time.GetUtcNow().UtcDateTime;
-                await db.JobRuns.Where(r => r.Id == runId && r.Status == JobRunStatus.Running).ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now), ct);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<HealthSyncDb>();
+                    var now = time.GetUtcNow().UtcDateTime;
+                    await db.JobRuns.Where(r => r.Id == runId && r.Status == JobRunStatus.Running).ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now), ct);
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // A beat that could not be written (a busy or briefly unreachable database) is tried again at the
+                    // next one; only several missed in a row mark the run interrupted. The job itself is not disturbed.
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

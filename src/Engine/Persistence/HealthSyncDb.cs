@@ -180,6 +180,8 @@ public sealed class HealthSyncDb(DbContextOptions<HealthSyncDb> options) : DbCon
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(x => new { x.JobName, x.StartedAt });
             e.HasIndex(x => x.StartedAt);
+            // Every job start looks for runs still "running" whose heartbeat stopped.
+            e.HasIndex(x => x.Status);
         });
         b.Entity<ReconciliationResult>(e =>
         {
