@@ -60,12 +60,10 @@ public static class EngineRegistration
         services.AddSingleton<DropFolderWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DropFolderWatcher>());
 
-        var engine = builder.Configuration.GetSection("Engine").Get<EngineOptions>() ?? new EngineOptions();
-        if (engine.RunsWorker)
+        if (EngineOptions.Of(builder.Configuration).RunsWorker)
         {
             // Several workers share one PostgreSQL database by partition leases; SQLite runs one process and needs none.
-            var database = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
-            if (DatabaseProviders.Normalize(database.Provider) == DatabaseProviders.Postgres)
+            if (DatabaseOptions.Of(builder.Configuration).IsPostgres)
                 services.AddHostedService(sp => sp.GetRequiredService<Scale.PartitionLeases>());
             services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
             services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());

@@ -93,7 +93,7 @@ public static class PortalApp
         app.MapX12Intake();
         app.MapCsvIntake();
         if (app.Configuration.GetValue<bool>("Estate:Enabled")) app.MapSimulatedEstate();
-        if (!(app.Configuration.GetSection("Engine").Get<EngineOptions>() ?? new EngineOptions()).RunsPortal) return;
+        if (!EngineOptions.Of(app.Configuration).RunsPortal) return;
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.People);
         app.MapAccount();
         app.MapApiV1();

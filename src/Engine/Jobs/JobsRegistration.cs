@@ -20,6 +20,9 @@ public sealed class JobOptions
     /// </summary>
     public double HeartbeatSeconds { get; set; } = 30;
 
+    /// <summary>How often a clustered node (PostgreSQL) checks in; a node silent for two check-ins has its runs recovered by another.</summary>
+    public double CheckinSeconds { get; set; } = 7.5;
+
     /// <summary>A job's schedule when it is first created, instead of its catalogue default (e.g. <c>Engine:Jobs:Cron:daily-cash</c>).</summary>
     public Dictionary<string, string> Cron { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
@@ -34,11 +37,11 @@ public static class JobsRegistration
     {
         var services = builder.Services;
         services.AddOptions<JobOptions>().BindConfiguration("Engine:Jobs");
-        var database = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var database = DatabaseOptions.Of(builder.Configuration);
+        var jobs = builder.Configuration.GetSection("Engine:Jobs").Get<JobOptions>() ?? new JobOptions();
         // Portal-only nodes keep the scheduler's store (to read and change schedules) but never fire jobs.
-        var enabled = builder.Configuration.GetValue("Engine:Jobs:Enabled", true)
-            && (builder.Configuration.GetSection("Engine").Get<Pipeline.EngineOptions>() ?? new Pipeline.EngineOptions()).RunsWorker;
-        var clustered = DatabaseProviders.Normalize(database.Provider) == DatabaseProviders.Postgres;
+        var enabled = jobs.Enabled && Pipeline.EngineOptions.Of(builder.Configuration).RunsWorker;
+        var clustered = database.IsPostgres;
         services.AddQuartz(q =>
         {
             // Clustered on PostgreSQL: every process has its own instance id (host and process id, to tell nodes apart in
@@ -55,8 +58,8 @@ public static class JobsRegistration
                 {
                     store.UseClustering(c =>
                     {
-                        c.CheckinInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Engine:Jobs:CheckinSeconds", 7.5));
-                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(builder.Configuration.GetValue("Engine:Jobs:CheckinSeconds", 7.5) * 2);
+                        c.CheckinInterval = TimeSpan.FromSeconds(jobs.CheckinSeconds);
+                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(jobs.CheckinSeconds * 2);
                     });
                     store.UsePostgres(database.ConnectionString);
                 }

@@ -14,6 +14,12 @@ public sealed class DatabaseOptions
     /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c>; see <see cref="DatabaseProviders"/>.</summary>
     public string Provider { get; set; } = DatabaseProviders.Sqlite;
     public string ConnectionString { get; set; } = "Data Source=.data/healthsync.db";
+
+    /// <summary>PostgreSQL, where several processes share one database (clustered jobs, partition leases).</summary>
+    public bool IsPostgres => DatabaseProviders.Normalize(Provider) == DatabaseProviders.Postgres;
+
+    /// <summary>The configured section <c>Database</c>, for registration code that runs before options can be resolved.</summary>
+    public static DatabaseOptions Of(IConfiguration configuration) => configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
 }
 
 public static class DatabaseRegistration
@@ -22,7 +28,7 @@ public static class DatabaseRegistration
     public static IHostApplicationBuilder AddHealthSyncDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateOnStart();
-        var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var options = DatabaseOptions.Of(builder.Configuration);
         builder.Services.AddSingleton<SqlitePragmas>();
         builder.Services.AddDbContext<HealthSyncDb>((sp, o) => Configure(o, options, sp.GetRequiredService<SqlitePragmas>()));
         builder.Services.AddDbContextFactory<HealthSyncDb>((sp, o) => Configure(o, options, sp.GetRequiredService<SqlitePragmas>()), ServiceLifetime.Scoped);

@@ -1,9 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace HealthSync.Engine.Pipeline;
 
 public sealed class EngineOptions
 {
+    /// <summary>The configured section <c>Engine</c>, for registration code that runs before options can be resolved.</summary>
+    public static EngineOptions Of(IConfiguration configuration) => configuration.GetSection("Engine").Get<EngineOptions>() ?? new EngineOptions();
+
     /// <summary>Process roles: "portal", "worker" or "all".</summary>
     [RegularExpression("^(all|portal|worker)$")] public string Role { get; set; } = "all";
 
