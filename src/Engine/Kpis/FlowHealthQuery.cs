@@ -25,6 +25,8 @@ internal static class FlowHealthQuery
         var inbox = new List<(DateTime Bucket, string Workflow, int Count)>();
         var outbox = new List<(string Target, string Status, int Count, int Retried, int Attempts, int Failed)>();
         var lags = new List<double>();
+        string Cuts(string row) => (f.Facility is null ? "" : $" AND {row}.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow, row);
+        var cuts = Cuts("o");
         foreach (var (lo, hi) in ranges)
         {
             var p = KpiSql.Parameters(sql, f, now, lo, hi);
@@ -33,8 +35,6 @@ internal static class FlowHealthQuery
                 WHERE m.received_at >= @lo AND m.received_at < @hi GROUP BY 1, 2, 3
                 """, p, r => (Bucket: r.Time(0), Workflow: WorkflowNames.ForMessage(r.GetString(1), r.Text(2)), Count: r.Int(3)), ct));
 
-            string Cuts(string row) => (f.Facility is null ? "" : $" AND {row}.facility = @facility") + " AND " + FlowDeliveryItems.WorkflowCondition(sql, f.Workflow, row);
-            var cuts = Cuts("o");
             outbox.AddRange(await KpiSql.QueryAsync(db, $"""
                 SELECT o.target_system, o.status, COUNT(*), SUM({sql.Flag("o.attempts > 1")}), SUM(o.attempts), SUM(o.attempts - {sql.Flag("o.status = 'Delivered'")})
                 FROM outbox_messages o WHERE o.created_at >= @lo AND o.created_at < @hi{cuts} GROUP BY 1, 2

@@ -192,54 +192,38 @@ internal static class KpiDayTotals
     /// The stored totals of one KPI measure on the plan's days, with the filter's cuts applied; only the current
     /// window's days when <paramref name="currentOnly"/> (figures without a previous-window value).
     /// </summary>
-    public static async Task<List<KpiDayTotal>> ReadAsync(HealthSyncDb db, string kpi, string measure, DayPlan plan, KpiFilter f, CancellationToken ct, bool currentOnly = false)
-    {
-        var from = currentOnly && f.From > plan.BodyFrom ? f.From : plan.BodyFrom;
-        var rows = await db.KpiDayTotals.AsNoTracking()
-            .Where(x => x.Kpi == kpi && x.Measure == measure && x.Day >= from && x.Day < plan.BodyTo)
-            .ToListAsync(ct);
-        return [.. rows.Where(x => x.Day != plan.SplitDay && Matches(x, kpi, measure, f))];
-    }
+    public static Task<List<KpiDayTotal>> ReadAsync(HealthSyncDb db, string kpi, string measure, DayPlan plan, KpiFilter f, CancellationToken ct, bool currentOnly = false) =>
+        Selected(db, kpi, measure, plan, f, currentOnly).ToListAsync(ct);
 
     /// <summary>
     /// The lag histogram (bucket → count) of one KPI over the current window's stored days, with the filter's cuts,
     /// summed in the database: a month of histograms is thousands of rows, a window's is a hundred.
     /// </summary>
-    public static async Task<Dictionary<int, int>> LagHistogramAsync(HealthSyncDb db, string kpi, DayPlan plan, KpiFilter f, CancellationToken ct)
-    {
-        var sql = KpiSql.Dialect(db);
-        var parameters = new Dictionary<string, object?>
-        {
-            ["@kpi"] = kpi,
-            ["@measure"] = Lag,
-            ["@from"] = sql.Time(f.From > plan.BodyFrom ? f.From : plan.BodyFrom),
-            ["@to"] = sql.Time(plan.BodyTo),
-            ["@facility"] = f.Facility,
-            ["@payer"] = f.Payer,
-            ["@workflow"] = f.Workflow,
-        };
-        // The same cuts as Matches: facility on both lags, payer on payment's, workflow (stored as the item) on flow's.
-        var cuts = (f.Facility is null ? "" : " AND upper(d.facility) = upper(@facility)")
-            + (f.Payer is not null && kpi == KpiCatalog.PaymentTimeliness ? " AND d.partner = @payer" : "")
-            + (f.Workflow is not null && kpi == KpiCatalog.FlowHealth ? " AND d.item = @workflow" : "");
-        var rows = await KpiSql.QueryAsync(db,
-            $"SELECT d.bucket, SUM(d.items) FROM kpi_day_totals d WHERE d.kpi = @kpi AND d.measure = @measure AND d.day >= @from AND d.day < @to{cuts} GROUP BY d.bucket",
-            parameters, r => (Bucket: r.Int(0), Count: r.Int(1)), ct);
-        return rows.ToDictionary(r => r.Bucket, r => r.Count);
-    }
+    public static Task<Dictionary<int, int>> LagHistogramAsync(HealthSyncDb db, string kpi, DayPlan plan, KpiFilter f, CancellationToken ct) =>
+        Selected(db, kpi, Lag, plan, f, currentOnly: true).GroupBy(x => x.Bucket).Select(g => new { g.Key, Count = g.Sum(x => x.Items) })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
 
-    private static bool Matches(KpiDayTotal x, string kpi, string measure, KpiFilter f)
+    /// <summary>The stored totals of one measure on the plan's whole days (the split day is counted live), cut as the filter asks.</summary>
+    private static IQueryable<KpiDayTotal> Selected(HealthSyncDb db, string kpi, string measure, DayPlan plan, KpiFilter f, bool currentOnly)
     {
+        var from = currentOnly && f.From > plan.BodyFrom ? f.From : plan.BodyFrom;
+        var q = db.KpiDayTotals.AsNoTracking().Where(x => x.Kpi == kpi && x.Measure == measure && x.Day >= from && x.Day < plan.BodyTo);
+        if (plan.SplitDay is { } split) q = q.Where(x => x.Day != split);
         // Throughput is not cut by facility: an inbound message is counted before anything is read from it.
-        if (f.Facility is not null && measure != Received && !string.Equals(x.Facility, f.Facility, StringComparison.OrdinalIgnoreCase)) return false;
-        if (f.Vendor is not null && kpi == KpiCatalog.InvoiceMatch && x.Partner != f.Vendor) return false;
-        if (f.Payer is not null && kpi == KpiCatalog.PaymentTimeliness && x.Partner != f.Payer) return false;
-        if (f.Workflow is not null && kpi == KpiCatalog.FlowHealth)
+        if (f.Facility is { } facility && measure != Received) q = q.Where(x => x.Facility!.ToUpper() == facility.ToUpper());
+        if (f.Vendor is { } vendor && kpi == KpiCatalog.InvoiceMatch) q = q.Where(x => x.Partner == vendor);
+        if (f.Payer is { } payer && kpi == KpiCatalog.PaymentTimeliness) q = q.Where(x => x.Partner == payer);
+        if (f.Workflow is { } workflow && kpi == KpiCatalog.FlowHealth)
         {
-            var workflow = measure is Ratio or Outbox && x.Item is not null ? FlowDeliveryItems.WorkflowOf(x.Item) : x.Item;
-            if (workflow != f.Workflow) return false;
+            // Delivery ratios and outbound rows are kept per operation; throughput and lag per workflow.
+            if (measure is Ratio or Outbox)
+            {
+                var operations = FlowDeliveryItems.AllOperations.Where(op => FlowDeliveryItems.WorkflowOf(op) == workflow).ToList();
+                q = q.Where(x => operations.Contains(x.Item!));
+            }
+            else q = q.Where(x => x.Item == workflow);
         }
-        return true;
+        return q;
     }
 }
 
