@@ -19,8 +19,10 @@ public abstract class LoadedPage : ComponentBase
 
     public override async Task SetParametersAsync(ParameterView parameters)
     {
+        // The parameter view may only be read before the first await: the properties are set now, and the lifecycle
+        // started after loading is given none to set again.
         parameters.SetParameterProperties(this);
         await LoadAsync();
-        await base.SetParametersAsync(parameters);
+        await base.SetParametersAsync(ParameterView.Empty);
     }
 }
